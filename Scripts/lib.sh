@@ -1,0 +1,32 @@
+# Shared shell helpers for Scripts/*.sh. Source it; it defines functions only.
+
+# Installs the Debian packages that are not installed yet (installing an installed package can
+# upgrade it and its libraries, so only the missing ones are named).
+ensure_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing missing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    # apt-get update does not wait for the dpkg lock: retry it (ldap-notes.md).
+    for attempt in 1 2 3 4 5; do
+        $sudo apt-get update -q >/dev/null && break
+        [ "$attempt" -eq 5 ] && { echo "apt-get update failed" >&2; return 1; }
+        sleep 3
+    done
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Puts the Swift toolchain on PATH when it is installed in /opt/swift but not on PATH.
+ensure_swift() {
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH="/opt/swift/usr/bin:$PATH"
+    fi
+    command -v swift >/dev/null 2>&1 || { echo "swift is not installed (expected in /opt/swift)" >&2; return 1; }
+}
+
+# The packages the build, the tests and the fixtures need.
+PODERO_PACKAGES=(slapd ldap-utils libldap-dev libsqlite3-dev openssl python3 procps)

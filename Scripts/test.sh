@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, starts the fixtures (a throwaway slapd on
+# 127.0.0.1), runs `swift test`, and stops the fixtures whatever happens.
+#
+#   Scripts/test.sh                    # everything
+#   Scripts/test.sh --filter Paging    # extra arguments go to `swift test`
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. Scripts/lib.sh
+
+ensure_packages "${PODERO_PACKAGES[@]}"
+ensure_swift
+
+fixtures=$(mktemp -d "${TMPDIR:-/tmp}/podero-team-sync-test.XXXXXX")
+cleanup() {
+    Scripts/slapd-fixture.sh stop "$fixtures/slapd" || true
+    rm -rf "$fixtures"
+}
+trap cleanup EXIT INT TERM
+
+Scripts/slapd-fixture.sh start "$fixtures/slapd"
+set -a
+. "$fixtures/slapd/env"
+set +a
+# Hermetic libldap: ignore /etc/ldap/ldap.conf and ~/.ldaprc.
+export LDAPNOINIT=1
+
+swift build --build-tests
+swift test "$@"

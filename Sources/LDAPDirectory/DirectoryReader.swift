@@ -1,0 +1,111 @@
+import Logging
+import TeamSyncCore
+
+/// One complete, blocking read of the directory: bind, people, disabled people, groups. Runs on
+/// the queue of `LDAPDirectory`, never on Swift's cooperative pool.
+struct DirectoryReader {
+    var settings: LDAPSettings
+    var logger: Logger
+
+    func read() throws -> DirectorySnapshot {
+        let connection = try LDAPConnection(settings: settings)
+        defer { connection.close() }
+        if settings.startTLS { try connection.startTLS() }
+        try connection.bind()
+
+        let readsUID = settings.groups.memberAttribute == .memberUid
+        let decoder = PersonDecoder(settings.users, readsUID: readsUID)
+        var candidates: [PersonCandidate] = []
+        var invalidDNs = 0
+        try connection.pagedSearch(request("search people", settings.users.baseDN, settings.users.filter, decoder.requestedAttributes)) { entry in
+            if let candidate = decoder.decode(entry) { candidates.append(candidate) } else { invalidDNs += 1 }
+        }
+        if invalidDNs > 0 {
+            throw LDAPError(.incomplete, operation: "search people", reason: "\(invalidDNs) entries had a DN that does not parse")
+        }
+        let disabled = try readDisabled(connection)
+        let graph = try readGroups(connection)
+
+        var personDNs = Set<DistinguishedName>(minimumCapacity: candidates.count)
+        var dnForUID: [String: DistinguishedName] = [:]
+        for candidate in candidates {
+            personDNs.insert(candidate.dn)
+            if let uid = candidate.uid { dnForUID[uid.lowercased()] = candidate.dn }
+        }
+        let resolution = graph.resolve(
+            roleGroups: settings.roleGroups, isPerson: { personDNs.contains($0) },
+            personForUID: { dnForUID[$0.lowercased()] }, nested: settings.groups.nested)
+        if let missing = resolution.missingGroups.first,
+            let index = settings.roleGroups.firstIndex(of: missing)
+        {
+            throw LDAPError(.missingRoleGroup, operation: "search groups",
+                reason: "the group of roles[\(index)] was not found under directory.groups.base_dn with directory.groups.filter; refusing to treat its members as departed")
+        }
+        let snapshot = SnapshotAssembler(
+            candidates: candidates, disabled: disabled, memberships: resolution.memberships,
+            groupDiagnostics: resolution.diagnostics
+        ).assemble()
+        logger.debug("directory read", metadata: [
+            "matched": "\(snapshot.matchedCount)", "valid": "\(snapshot.people.count)",
+            "skipped": "\(snapshot.skipped.count)", "disabled": "\(disabled.count)", "groups": "\(graph.count)",
+        ])
+        return snapshot
+    }
+
+    private func readDisabled(_ connection: LDAPConnection) throws -> Set<DistinguishedName> {
+        guard let disabledFilter = settings.users.disabledFilter else { return [] }
+        let filter = "(&\(Self.parenthesized(settings.users.filter))\(Self.parenthesized(disabledFilter)))"
+        var disabled = Set<DistinguishedName>()
+        try connection.pagedSearch(request("search disabled people", settings.users.baseDN, filter, ["1.1"])) { entry in
+            if let dn = entry.distinguishedName() { disabled.insert(dn) }
+        }
+        return disabled
+    }
+
+    private func readGroups(_ connection: LDAPConnection) throws -> GroupGraph {
+        let memberAttribute = settings.groups.memberAttribute
+        let names = CStringList([memberAttribute.rawValue])
+        var graph = GroupGraph()
+        var invalidMembers: [(DistinguishedName, Int)] = []
+        try connection.pagedSearch(request("search groups", settings.groups.baseDN, settings.groups.filter, [memberAttribute.rawValue])) { entry in
+            guard let group = entry.distinguishedName() else { return }
+            var members: [GroupGraph.Member] = []
+            var invalid = 0
+            for value in entry.strings(names[0]) {
+                switch memberAttribute {
+                case .memberUid:
+                    members.append(.uid(value.trimmingASCIIWhitespace()))
+                case .member, .uniqueMember:
+                    let text = memberAttribute == .uniqueMember ? Self.strippingOptionalUID(value) : value
+                    if let dn = DistinguishedName(text) { members.append(.dn(dn)) } else { invalid += 1 }
+                }
+            }
+            if invalid > 0 { invalidMembers.append((group, invalid)) }
+            graph.addGroup(group, members: members)
+        }
+        for (group, count) in invalidMembers {
+            logger.notice("group has member values that are not DNs", metadata: ["group": "\(group.leaf)", "count": "\(count)"])
+        }
+        return graph
+    }
+
+    private func request(_ purpose: String, _ base: String, _ filter: String, _ attributes: [String]) -> LDAPConnection.SearchRequest {
+        LDAPConnection.SearchRequest(
+            purpose: purpose, baseDN: base, filter: Self.parenthesized(filter), attributes: attributes,
+            pageSize: settings.pageSize, timeout: settings.timeout)
+    }
+
+    /// `objectClass=person` → `(objectClass=person)`; filters already in parentheses are kept.
+    static func parenthesized(_ filter: String) -> String {
+        let trimmed = filter.trimmingASCIIWhitespace()
+        return trimmed.hasPrefix("(") ? trimmed : "(\(trimmed))"
+    }
+
+    /// `uniqueMember` is "nameAndOptionalUID" (RFC 4517): `dn#'0101'B`; the UID part is dropped.
+    static func strippingOptionalUID(_ value: String) -> String {
+        guard value.hasSuffix("'B"), let hash = value.lastIndex(of: "#"), hash > value.startIndex,
+            value[value.index(before: hash)] != "\\"
+        else { return value }
+        return String(value[..<hash])
+    }
+}

@@ -1,0 +1,140 @@
+import CLDAP
+import Foundation
+
+extension LDAPConnection {
+    /// A search request.
+    struct SearchRequest {
+        /// What is being read, for error messages ("search people").
+        var purpose: String
+        var baseDN: String
+        var filter: String
+        /// Attributes to return (`1.1` for none).
+        var attributes: [String]
+        var pageSize: Int
+        var timeout: Duration
+    }
+
+    /// A whole-subtree paged search (RFC 2696) that is complete or throws: every page is
+    /// requested with a critical paged-results control, every result code other than success
+    /// is an error, a continuation reference (referral) is an error, and so is a final result
+    /// without the paged-results response control. Calls `onEntry` for each entry as it arrives.
+    /// - Returns: the number of entries.
+    @discardableResult
+    func pagedSearch(_ request: SearchRequest, onEntry: (borrowing LDAPEntry) throws -> Void) throws -> Int {
+        let attributes = CStringList(request.attributes)
+        var cookie: [UInt8] = []
+        var total = 0
+        var pages = 0
+        repeat {
+            pages += 1
+            let (entries, nextCookie) = try searchPage(
+                request, attributes: attributes, cookie: cookie, onEntry: onEntry)
+            total += entries
+            if !nextCookie.isEmpty && entries == 0 && pages > 10_000 {
+                throw LDAPError(.incomplete, operation: request.purpose, reason: "the server kept returning empty pages")
+            }
+            cookie = nextCookie
+        } while !cookie.isEmpty
+        return total
+    }
+
+    private func searchPage(
+        _ request: SearchRequest, attributes: CStringList, cookie: [UInt8],
+        onEntry: (borrowing LDAPEntry) throws -> Void
+    ) throws -> (entries: Int, cookie: [UInt8]) {
+        let ld = rawHandle
+        let messageID = try sendSearch(request, attributes: attributes, cookie: cookie)
+        var entries = 0
+        let (seconds, microseconds) = request.timeout.timevalComponents
+        while true {
+            var wait = timeval(tv_sec: seconds, tv_usec: microseconds)
+            var message: OpaquePointer?
+            let type = ldap_result(ld, messageID, LDAP_MSG_ONE, &wait, &message)
+            // ldap_result(3): the result "should be freed with ldap_msgfree".
+            defer { if let message { ldap_msgfree(message) } }
+            switch type {
+            case 0:
+                ldap_abandon_ext(ld, messageID, nil, nil)
+                throw LDAPError(.timeout, operation: request.purpose, code: LDAP_TIMEOUT,
+                    reason: "the server sent nothing for longer than directory.timeout (\(request.timeout.configText))")
+            case -1:
+                throw failure(cldap_result_code(ld), operation: request.purpose)
+            case Int32(LDAP_RES_SEARCH_ENTRY):
+                entries += 1
+                try onEntry(LDAPEntry(handle: ld, message: message!))
+            case Int32(LDAP_RES_SEARCH_REFERENCE):
+                ldap_abandon_ext(ld, messageID, nil, nil)
+                throw LDAPError(.incomplete, operation: request.purpose, code: LDAP_REFERRAL,
+                    reason: "the server returned a continuation reference (referral), which is never followed; the read would be incomplete")
+            case Int32(LDAP_RES_SEARCH_RESULT):
+                let next = try finishPage(message!, purpose: request.purpose)
+                return (entries, next)
+            default:
+                continue  // intermediate responses carry nothing for a search
+            }
+        }
+    }
+
+    private func sendSearch(_ request: SearchRequest, attributes: CStringList, cookie: [UInt8]) throws -> Int32 {
+        let ld = rawHandle
+        var pageControl: UnsafeMutablePointer<LDAPControl>?
+        var cookieBytes = cookie
+        let createCode = cookieBytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            buffer.baseAddress.map { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                    var value = berval(bv_len: ber_len_t(buffer.count), bv_val: pointer)
+                    return ldap_create_page_control(ld, ber_int_t(request.pageSize), &value, 1, &pageControl)
+                }
+            } ?? ldap_create_page_control(ld, ber_int_t(request.pageSize), nil, 1, &pageControl)
+        }
+        // ldap_create_page_control(3): free the control with ldap_control_free.
+        defer { if let pageControl { ldap_control_free(pageControl) } }
+        guard createCode == LDAP_SUCCESS, let pageControl else {
+            throw failure(createCode, operation: request.purpose)
+        }
+        var serverControls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
+        var attributePointers = attributes.nullTerminated
+        let (seconds, _) = request.timeout.timevalComponents
+        var timeLimit = timeval(tv_sec: max(seconds, 1), tv_usec: 0)
+        var messageID: Int32 = 0
+        let code = ldap_search_ext(
+            ld, request.baseDN, LDAP_SCOPE_SUBTREE, request.filter, &attributePointers, 0,
+            &serverControls, nil, &timeLimit, LDAP_NO_LIMIT, &messageID)
+        guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
+        return messageID
+    }
+
+    /// Checks a page's final result and returns the cookie for the next page (empty when done).
+    private func finishPage(_ message: OpaquePointer, purpose: String) throws -> [UInt8] {
+        let ld = rawHandle
+        var resultCode: Int32 = LDAP_OTHER
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        var referrals: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var controls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?
+        let parseCode = ldap_parse_result(ld, message, &resultCode, nil, &errorMessage, &referrals, &controls, 0)
+        // ldap_parse_result(3): free these with ldap_memfree, ldap_memvfree, ldap_controls_free.
+        defer {
+            if let errorMessage { ldap_memfree(errorMessage) }
+            if let referrals { ldap_memvfree(UnsafeMutableRawPointer(referrals).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)) }
+            if let controls { ldap_controls_free(controls) }
+        }
+        guard parseCode == LDAP_SUCCESS else { throw failure(parseCode, operation: purpose) }
+        guard resultCode == LDAP_SUCCESS else {
+            let serverMessage = errorMessage.map { String(cString: $0) }
+            throw LDAPErrorClassifier(usesTLS: false, timeout: .zero)
+                .error(code: resultCode, operation: purpose, serverMessage: serverMessage)
+        }
+        guard let response = ldap_control_find(cldap_paged_results_oid(), controls, nil) else {
+            throw LDAPError(.incomplete, operation: purpose,
+                reason: "the server did not return the paged-results control; the read may be incomplete")
+        }
+        var count: ber_int_t = 0
+        var cookie = berval(bv_len: 0, bv_val: nil)
+        let pageCode = ldap_parse_pageresponse_control(ld, response, &count, &cookie)
+        // The cookie's bytes are allocated by liblber: free them with ber_memfree (ldap-notes.md).
+        defer { if let value = cookie.bv_val { ber_memfree(value) } }
+        guard pageCode == LDAP_SUCCESS else { throw failure(pageCode, operation: purpose) }
+        guard let value = cookie.bv_val, cookie.bv_len > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: value, count: Int(cookie.bv_len)))
+    }
+}

@@ -1,0 +1,42 @@
+/// A finding about the input that does not stop the run: it is recorded and shown to an
+/// administrator (`status`, `plan --json`).
+package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// What kind of finding this is.
+    package enum Code: String, Hashable, Sendable, Codable {
+        case missingExternalID = "missing_external_id"
+        case invalidExternalID = "invalid_external_id"
+        case missingEmail = "missing_email"
+        case invalidEmail = "invalid_email"
+        case duplicateEmail = "duplicate_email"
+        case duplicateExternalID = "duplicate_external_id"
+        case invalidDN = "invalid_dn"
+        case unresolvedMember = "unresolved_member"
+        case groupCycle = "group_cycle"
+        case nestedGroupIgnored = "nested_group_ignored"
+    }
+
+    /// How much attention it needs.
+    package enum Severity: String, Hashable, Sendable, Codable {
+        case notice
+        case warning
+    }
+
+    /// What kind of finding this is.
+    package var code: Code
+    /// How much attention it needs.
+    package var severity: Severity
+    /// The entry it is about (a DN), for the administrator. Never logged at info level.
+    package var entry: String
+    /// What is wrong, in plain words.
+    package var message: String
+
+    /// Creates a diagnostic.
+    package init(_ code: Code, severity: Severity = .warning, entry: String, message: String) {
+        self.code = code
+        self.severity = severity
+        self.entry = entry
+        self.message = message
+    }
+
+    package var description: String { "\(severity.rawValue) \(code.rawValue): \(entry): \(message)" }
+}

@@ -1,0 +1,63 @@
+/// An e-mail address as the directory gives it, compared case-insensitively.
+package struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The address as written in the directory (trimmed).
+    package let value: String
+    /// The comparison key: the address in lower case.
+    package let key: String
+
+    /// Validates the shape `local@domain.tld` without spaces; returns nil when malformed.
+    package init?(_ raw: String) {
+        let trimmed = raw.trimmingASCIIWhitespace()
+        guard EmailAddress.isWellFormed(trimmed) else { return nil }
+        self.value = trimmed
+        self.key = trimmed.lowercased()
+    }
+
+    package var description: String { value }
+
+    package static func == (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.key == rhs.key }
+    package func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    /// `local@domain.tld`: one "@", a local part of 1–64 bytes, a domain of two or more
+    /// non-empty labels that neither start nor end with "-", no spaces or control characters.
+    private static func isWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 254 else { return false }
+        var at: Int?
+        for (index, byte) in bytes.enumerated() {
+            if byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "<")
+                || byte == UInt8(ascii: ">") || byte == UInt8(ascii: ";")
+            {
+                return false
+            }
+            if byte == UInt8(ascii: "@") {
+                if at != nil { return false }
+                at = index
+            }
+        }
+        guard let at, at > 0, at <= 64, at < bytes.count - 1 else { return false }
+        var labels = 0
+        var labelStart = at + 1
+        for index in (at + 1)...bytes.count {
+            guard index == bytes.count || bytes[index] == UInt8(ascii: ".") else { continue }
+            guard index > labelStart, bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-")
+            else { return false }
+            labels += 1
+            labelStart = index + 1
+        }
+        return labels >= 2
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs and line breaks.
+    package func trimmingASCIIWhitespace() -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        if first == 0 && last == bytes.count - 1 { return self }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}
