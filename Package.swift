@@ -3,13 +3,17 @@ import PackageDescription
 
 let package = Package(
     name: "podero-team-sync",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "TeamSyncCore", targets: ["TeamSyncCore"]),
         .library(name: "LDAPDirectory", targets: ["LDAPDirectory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure model, role mapping inputs and the port protocols. No dependencies.
@@ -33,11 +37,43 @@ let package = Package(
             ]
         ),
 
+        // The Podero Partner API client: token cache, typed calls, retries, never-blind creates.
+        .target(
+            name: "PoderoAPI",
+            dependencies: [
+                "TeamSyncCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The local Podero emulator (library + executable), with switches and fault injection.
+        .target(
+            name: "PoderoSandbox",
+            dependencies: [
+                "TeamSyncCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "podero-sandbox",
+            dependencies: [
+                "PoderoSandbox", "TeamSyncCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
         // Benchmark driver for Scripts/bench-directory.sh: one full read, counts and time.
         .executableTarget(name: "directory-bench", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
 
         .testTarget(name: "TeamSyncCoreTests", dependencies: ["TeamSyncCore"]),
         .testTarget(name: "LDAPDirectoryTests", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
+        .testTarget(
+            name: "PoderoAPITests",
+            dependencies: ["PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

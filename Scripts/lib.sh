@@ -29,4 +29,12 @@ ensure_swift() {
 }
 
 # The packages the build, the tests and the fixtures need.
-PODERO_PACKAGES=(slapd ldap-utils libldap-dev libsqlite3-dev openssl python3 procps)
+PODERO_PACKAGES=(slapd ldap-utils libldap-dev libsqlite3-dev openssl python3 python3-pip curl procps)
+
+# Installs schemathesis from PyPI when it is missing (the emulator's conformance check).
+ensure_schemathesis() {
+    command -v schemathesis >/dev/null 2>&1 && return 0
+    echo "installing schemathesis from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5' >&2
+    hash -r
+}

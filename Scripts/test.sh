@@ -26,4 +26,7 @@ set +a
 export LDAPNOINIT=1
 
 swift build --build-tests
+# The emulator against the OpenAPI description (schemathesis), before the Swift suites so that
+# `swift test`'s summary is the run's closing line.
+Scripts/conformance.sh "$(swift build --show-bin-path)/podero-sandbox"
 swift test "$@"

@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One request and its answer, with transport failures turned into `PoderoError`s.
+struct HTTPExchange: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    /// The largest answer read (a list of 100,000 users is about 60 MB).
+    static let bodyLimit = 512 << 20
+
+    /// Sends one request; never retries.
+    static func perform(
+        _ client: HTTPClient, method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
+        operation: String
+    ) async throws -> HTTPExchange {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = headers
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let seconds = timeout.components.seconds
+        let deadline = TimeAmount.milliseconds(seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            let response = try await client.execute(request, timeout: deadline)
+            let collected = try await response.body.collect(upTo: bodyLimit)
+            return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
+        } catch let error as HTTPClientError {
+            throw classify(error, operation: operation)
+        } catch let error as PoderoError {
+            throw error
+        } catch {
+            // NIO connection errors: refused or unreachable means nothing was sent.
+            let text = String(describing: error).lowercased()
+            let notSent = text.contains("refused") || text.contains("unreachable") || text.contains("connect")
+            throw PoderoError(.transport, operation: operation, detail: notSent ? "cannot connect" : "connection failed", outcomeUnknown: !notSent)
+        }
+    }
+
+    private static func classify(_ error: HTTPClientError, operation: String) -> PoderoError {
+        switch error {
+        case .deadlineExceeded, .readTimeout, .writeTimeout:
+            return PoderoError(.timeout, operation: operation, outcomeUnknown: true)
+        case .connectTimeout, .tlsHandshakeTimeout:
+            return PoderoError(.timeout, operation: operation, detail: "connecting timed out", outcomeUnknown: false)
+        case .remoteConnectionClosed, .cancelled:
+            return PoderoError(.transport, operation: operation, detail: "the connection closed before an answer", outcomeUnknown: true)
+        case .invalidURL, .emptyHost, .emptyScheme:
+            return PoderoError(.transport, operation: operation, detail: "podero.base_url is not a usable URL", outcomeUnknown: false)
+        default:
+            return PoderoError(.transport, operation: operation, detail: "HTTP client error", outcomeUnknown: true)
+        }
+    }
+
+    var data: Data { Data(body.readableBytesView) }
+
+    /// The error this answer means, or nil for 2xx.
+    func error(operation: String, tokenEndpoint: Bool = false) -> PoderoError? {
+        guard !(200..<300).contains(status) else { return nil }
+        let detail = APIErrorBody.detail(from: data)
+        let unknown = status >= 500
+        switch status {
+        case 401 where tokenEndpoint, 400 where tokenEndpoint:
+            return PoderoError(.authentication, operation: operation, status: status, detail: detail.text)
+        case 401: return PoderoError(.unauthorized, operation: operation, status: status, detail: detail.text)
+        case 403: return PoderoError(.forbidden, operation: operation, status: status, detail: detail.text)
+        case 404: return PoderoError(.notFound, operation: operation, status: status, detail: detail.text)
+        case 408: return PoderoError(.timeout, operation: operation, status: status, detail: detail.text, outcomeUnknown: true)
+        case 409: return PoderoError(.duplicate(detail.duplicateField ?? .unknown), operation: operation, status: status, detail: detail.text)
+        case 422 where detail.duplicateField != nil:
+            return PoderoError(.duplicate(detail.duplicateField!), operation: operation, status: status, detail: detail.text)
+        case 429: return PoderoError(.rateLimited, operation: operation, status: status, detail: detail.text)
+        case 500...599: return PoderoError(.server, operation: operation, status: status, detail: detail.text, outcomeUnknown: unknown)
+        case 400...499: return PoderoError(.validation, operation: operation, status: status, detail: detail.text)
+        default: return PoderoError(.invalidResponse, operation: operation, status: status, detail: detail.text)
+        }
+    }
+
+    /// `Retry-After`, when present and readable.
+    var retryAfter: Duration? { RetryPolicy.parseRetryAfter(headers.first(name: "Retry-After")) }
+}
+
+/// Reads the API's error bodies: `{"detail": "..."}`, `{"detail": [{"loc", "msg", "type"}]}`,
+/// and OAuth2's `{"error": "..."}`.
+enum APIErrorBody {
+    struct Parsed {
+        var text: String?
+        /// Set when the body says an e-mail or external id is already taken.
+        var duplicateField: PoderoError.DuplicateField?
+    }
+
+    private struct Item: Decodable {
+        var loc: [LocationPart]?
+        var msg: String?
+    }
+
+    private enum LocationPart: Decodable {
+        case name(String)
+        case index(Int)
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int.self) { self = .index(number) } else { self = .name(try container.decode(String.self)) }
+        }
+
+        var name: String? { if case .name(let text) = self { text } else { nil } }
+    }
+
+    private enum Detail: Decodable {
+        case text(String)
+        case items([Item])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) { self = .text(text) } else { self = .items(try container.decode([Item].self)) }
+        }
+    }
+
+    private struct Body: Decodable {
+        var detail: Detail?
+        var error: String?
+    }
+
+    static func detail(from data: Data) -> Parsed {
+        guard let body = try? JSONDecoder().decode(Body.self, from: data) else {
+            return Parsed(text: nil, duplicateField: nil)
+        }
+        switch body.detail {
+        case .text(let text):
+            return Parsed(text: text, duplicateField: duplicate(in: text, location: []))
+        case .items(let items):
+            let text = items.map { item in
+                let location = (item.loc ?? []).compactMap(\.name).filter { $0 != "body" && $0 != "payload" }
+                return (location.isEmpty ? "" : location.joined(separator: ".") + ": ") + (item.msg ?? "invalid")
+            }.joined(separator: "; ")
+            let field = items.lazy.compactMap { duplicate(in: $0.msg ?? "", location: ($0.loc ?? []).compactMap(\.name)) }.first
+            return Parsed(text: text, duplicateField: field)
+        case nil:
+            return Parsed(text: body.error, duplicateField: nil)
+        }
+    }
+
+    private static func duplicate(in message: String, location: [String]) -> PoderoError.DuplicateField? {
+        let lower = message.lowercased()
+        let saysTaken = ["already exist", "already taken", "already in use", "duplicate", "unique"].contains { lower.contains($0) }
+        guard saysTaken else { return nil }
+        if location.contains("email") || lower.contains("email") || lower.contains("e-mail") { return .email }
+        if location.contains("external_user_id") || lower.contains("external") { return .externalID }
+        return .unknown
+    }
+}

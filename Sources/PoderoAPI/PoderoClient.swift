@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import TeamSyncCore
+
+/// The Podero Partner API adapter of the `AccountProvider` port, on AsyncHTTPClient.
+/// Call `shutdown()` when done with it.
+package final class PoderoClient: AccountProvider {
+    let settings: PoderoSettings
+    let http: HTTPClient
+    let limiter: ConcurrencyLimiter
+    let tokens: TokenCache
+    let logger: Logger
+
+    /// Creates the client; nothing is contacted until the first call.
+    package init(settings: PoderoSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConcurrency)
+        configuration.decompression = .enabled(limit: .none)
+        configuration.redirectConfiguration = .disallow
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
+        self.http = http
+        self.limiter = limiter
+        self.tokens = TokenCache { try await Self.fetchToken(settings: settings, http: http, limiter: limiter, logger: logger) }
+    }
+
+    /// Closes the connections. Required before the client is released.
+    package func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Number of access tokens fetched so far.
+    package var tokenFetches: Int { get async { await tokens.fetches } }
+
+    /// Obtains a token now: `check-config --connect`.
+    package func checkConnection() async throws {
+        _ = try await tokens.token()
+    }
+
+    var usersPath: String { "\(settings.baseURL)/api/partners/v2.0/org/\(settings.orgID)/users" }
+
+    // MARK: AccountProvider
+
+    package func listAccounts(includeDeleted: Bool) async throws -> [RemoteAccount] {
+        let live = try await decodeList(call("list users", .GET, usersPath))
+        guard includeDeleted else { return live.map { $0.account() } }
+        let all = try await decodeList(call("list users", .GET, usersPath + "?include_deleted=true"))
+        let liveIDs = Set(live.map(\.id))
+        return all.map { $0.account(softDeleted: !liveIDs.contains($0.id)) }
+    }
+
+    package func account(externalID: ExternalID, includeDeleted: Bool) async throws -> RemoteAccount? {
+        let path = usersPath + "/by-ext-id/" + Self.pathComponent(externalID.rawValue) + (includeDeleted ? "?include_deleted=true" : "")
+        do {
+            let user = try decode(APIUser.self, await call("look up by external id", .GET, path), operation: "look up by external id")
+            guard user.externalUserID == externalID.rawValue else { return nil }
+            // The by-ext-id answer does not say whether the user is soft-deleted; ask the live view.
+            guard includeDeleted else { return user.account() }
+            return user.account(softDeleted: try await isSoftDeleted(id: user.id))
+        } catch let error as PoderoError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    package func create(_ account: NewAccount) async throws -> RemoteAccount {
+        let body = try JSONEncoder().encode(CreateBody(
+            role: account.role.rawValue, email: account.email, firstName: account.firstName,
+            lastName: account.lastName, externalUserID: account.externalID.rawValue))
+        let clock = ContinuousClock()
+        let deadline = clock.now + settings.retry.totalBudget
+        var attempt = 0
+        var earlierOutcomeUnknown = false
+        while true {
+            attempt += 1
+            if earlierOutcomeUnknown, let existing = try await self.account(externalID: account.externalID, includeDeleted: false) {
+                // The earlier attempt went through after all: never send a second invitation.
+                logger.notice("create: an earlier attempt had succeeded", metadata: ["external_user_id": "\(account.externalID)"])
+                return existing
+            }
+            do {
+                let exchange = try await call("create", .POST, usersPath, body: body, retrying: false)
+                return try decode(APIUser.self, exchange, operation: "create").account()
+            } catch let error as PoderoError where error.isTransient && attempt < settings.retry.maxAttempts {
+                earlierOutcomeUnknown = earlierOutcomeUnknown || error.outcomeUnknown
+                let delay = settings.retry.delay(afterAttempt: attempt, retryAfter: error.retryAfterHint)
+                guard clock.now + delay < deadline else { throw error }
+                logger.debug("create: retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    package func update(id: String, _ changes: AccountChanges) async throws -> RemoteAccount {
+        let body = try JSONEncoder().encode(UpdateBody(changes: changes))
+        let exchange = try await call("update", .PUT, usersPath + "/" + Self.pathComponent(id), body: body)
+        return try decode(APIUser.self, exchange, operation: "update").account()
+    }
+
+    package func delete(id: String, soft: Bool) async throws {
+        let path = usersPath + "/" + Self.pathComponent(id) + (soft ? "?soft_delete=true" : "")
+        _ = try await call(soft ? "soft delete" : "hard delete", .DELETE, path, treatNotFoundAfterRetryAsSuccess: true)
+    }
+
+    private func isSoftDeleted(id: String) async throws -> Bool {
+        do {
+            _ = try await call("get user", .GET, usersPath + "/" + Self.pathComponent(id))
+            return false
+        } catch let error as PoderoError where error.kind == .notFound {
+            return true
+        }
+    }
+
+    // MARK: Decoding
+
+    private func decodeList(_ exchange: HTTPExchange) throws -> [APIUser] {
+        try decode([APIUser].self, exchange, operation: "list users")
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ exchange: HTTPExchange, operation: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: exchange.data)
+        } catch {
+            throw PoderoError(.invalidResponse, operation: operation, status: exchange.status, detail: "unexpected JSON")
+        }
+    }
+
+    static func pathComponent(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

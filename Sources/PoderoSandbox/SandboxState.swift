@@ -1,0 +1,59 @@
+import Foundation
+
+/// The organisation's users, with indexes for the uniqueness rules. Not thread-safe on its own:
+/// `SandboxStore` guards it.
+struct SandboxState {
+    private(set) var users: [String: SandboxUser] = [:]
+    private(set) var order: [String] = []
+    private var byEmail: [String: Set<String>] = [:]
+    private var byExternalID: [String: Set<String>] = [:]
+
+    /// Users in creation order, soft-deleted ones only when asked.
+    func list(includeDeleted: Bool) -> [SandboxUser] {
+        order.compactMap { users[$0] }.filter { includeDeleted || !$0.deleted }
+    }
+
+    /// The live user with this external id, else (when asked) a soft-deleted one.
+    func user(externalID: String, includeDeleted: Bool) -> SandboxUser? {
+        let candidates = (byExternalID[externalID] ?? []).compactMap { users[$0] }
+        return candidates.first { !$0.deleted } ?? (includeDeleted ? candidates.first : nil)
+    }
+
+    /// The field ("email" or "external_user_id") that collides with another user, if any.
+    func conflict(email: String?, externalID: String?, excluding id: String?, softDeletedBlocks: Bool) -> String? {
+        func blocks(_ ids: Set<String>?) -> Bool {
+            (ids ?? []).contains { other in
+                other != id && (users[other].map { !$0.deleted || softDeletedBlocks } ?? false)
+            }
+        }
+        if let email, blocks(byEmail[email.lowercased()]) { return "email" }
+        if let externalID, blocks(byExternalID[externalID]) { return "external_user_id" }
+        return nil
+    }
+
+    mutating func insert(_ user: SandboxUser) {
+        if let old = users[user.id] { unindex(old) } else { order.append(user.id) }
+        users[user.id] = user
+        index(user)
+    }
+
+    mutating func replace(_ user: SandboxUser) { insert(user) }
+
+    mutating func remove(id: String) {
+        guard let old = users.removeValue(forKey: id) else { return }
+        unindex(old)
+        order.removeAll { $0 == id }
+    }
+
+    mutating func removeAll() { self = SandboxState() }
+
+    private mutating func index(_ user: SandboxUser) {
+        byEmail[user.email.lowercased(), default: []].insert(user.id)
+        if let externalID = user.externalUserID { byExternalID[externalID, default: []].insert(user.id) }
+    }
+
+    private mutating func unindex(_ user: SandboxUser) {
+        byEmail[user.email.lowercased()]?.remove(user.id)
+        if let externalID = user.externalUserID { byExternalID[externalID]?.remove(user.id) }
+    }
+}
