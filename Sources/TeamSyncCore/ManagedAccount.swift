@@ -1,0 +1,56 @@
+import Foundation
+
+/// An account the journal owns: created or adopted by this daemon.
+package struct ManagedAccount: Hashable, Sendable {
+    /// Where the account is in its life.
+    package enum State: Hashable, Sendable {
+        /// Live, and the person is desired.
+        case active
+        /// Live, but the person is gone since `since`; soft-deleted after the grace.
+        case departed(since: Date)
+        /// Soft-deleted by us at `at`.
+        case softDeleted(at: Date)
+        /// The person came back, and Podero refused a new account because the old,
+        /// soft-deleted one still holds the e-mail or external id. Last tried at `lastAttempt`.
+        case restoreBlocked(since: Date, lastAttempt: Date)
+
+        /// The journal's name for the state.
+        package var name: String {
+            switch self {
+            case .active: "active"
+            case .departed: "departed"
+            case .softDeleted: "soft_deleted"
+            case .restoreBlocked: "restore_blocked"
+            }
+        }
+
+        /// True while the account is live in Podero (it counts as managed).
+        package var isLive: Bool {
+            switch self {
+            case .active, .departed: true
+            case .softDeleted, .restoreBlocked: false
+            }
+        }
+    }
+
+    package var externalID: ExternalID
+    package var poderoID: String
+    package var email: String
+    package var role: Role
+    package var state: State
+    /// When the daemon first took the account on.
+    package var firstSeen: Date
+    /// True when it was adopted rather than created.
+    package var adopted: Bool
+
+    /// Creates a managed account.
+    package init(externalID: ExternalID, poderoID: String, email: String, role: Role, state: State = .active, firstSeen: Date, adopted: Bool = false) {
+        self.externalID = externalID
+        self.poderoID = poderoID
+        self.email = email
+        self.role = role
+        self.state = state
+        self.firstSeen = firstSeen
+        self.adopted = adopted
+    }
+}

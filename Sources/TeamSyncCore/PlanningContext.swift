@@ -1,0 +1,177 @@
+import Foundation
+
+/// The indexes and the growing plan of one `Planner.plan` call.
+struct PlanningContext {
+    let policy: SyncPolicy
+    let now: Date
+    let remoteByID: [String: RemoteAccount]
+    let remoteByExternalID: [ExternalID: RemoteAccount]
+    let remoteByEmail: [String: RemoteAccount]
+    let managedByID: [ExternalID: ManagedAccount]
+    let managedPoderoIDs: Set<String>
+    /// `sync.protected_emails`, lower-cased.
+    let protectedEmails: Set<String>
+    var actions: [PlanAction] = []
+    var journalUpdates: [JournalUpdate] = []
+
+    init(policy: SyncPolicy, remote: [RemoteAccount], managed: [ManagedAccount], now: Date) {
+        self.policy = policy
+        self.now = now
+        let live = remote.filter { !$0.isSoftDeleted }
+        remoteByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        remoteByExternalID = Dictionary(
+            live.compactMap { account in account.externalID.map { ($0, account) } }, uniquingKeysWith: { first, _ in first })
+        remoteByEmail = Dictionary(live.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        managedByID = Dictionary(managed.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
+        managedPoderoIDs = Set(managed.map(\.poderoID))
+        protectedEmails = Set(policy.protectedEmails.map { $0.lowercased() })
+    }
+
+    // MARK: Desired people
+
+    mutating func planDesired(_ desired: DesiredAccount) {
+        guard !protectedEmails.contains(desired.email.key) else { return }
+        guard let account = managedByID[desired.externalID] else {
+            planNewcomer(desired)
+            return
+        }
+        if let live = remoteByID[account.poderoID] {
+            if account.state != .active { journalUpdates.append(.reactivate(desired.externalID)) }
+            planUpdates(desired, live, role: account.role)
+            return
+        }
+        if let relinked = remoteByExternalID[desired.externalID], relinked.role.teamRole != nil,
+            !managedPoderoIDs.contains(relinked.id)
+        {
+            // Someone restored or re-created the account by hand: take it back.
+            actions.append(adopt(desired, relinked, reason: "an account with this external id is live again; linking it"))
+            planUpdates(desired, relinked, role: relinked.role.teamRole)
+            return
+        }
+        switch account.state {
+        case .active, .departed:
+            actions.append(create(desired, reason: "\(desired.reason); the managed account is gone from Podero, creating it again"))
+        case .softDeleted:
+            actions.append(create(desired, reason: "\(desired.reason); returns after the old account was soft-deleted", restore: true))
+        case .restoreBlocked(_, let lastAttempt):
+            if now.timeIntervalSince(lastAttempt) >= policy.restoreRetryInterval.timeInterval {
+                actions.append(create(desired, reason: "\(desired.reason); retrying a blocked restore", restore: true))
+            }
+        }
+    }
+
+    private mutating func planNewcomer(_ desired: DesiredAccount) {
+        if let existing = remoteByExternalID[desired.externalID] {
+            guard existing.role.teamRole != nil else {
+                actions.append(skip(desired, existing, "an end-user account carries this external id; it is never touched"))
+                return
+            }
+            guard !managedPoderoIDs.contains(existing.id) else {
+                actions.append(skip(desired, existing, "the account carrying this external id is managed for another person"))
+                return
+            }
+            guard policy.adoptExisting != .none else {
+                actions.append(skip(desired, existing, "an unmanaged account carries this external id and sync.adopt_existing is none"))
+                return
+            }
+            actions.append(adopt(desired, existing, reason: "\(desired.reason); adopting the existing account with this external id"))
+            planUpdates(desired, existing, role: existing.role.teamRole)
+            return
+        }
+        if let existing = remoteByEmail[desired.email.key] {
+            let adoptable = existing.role.teamRole != nil && existing.externalID == nil
+                && policy.adoptExisting == .byExternalIDOrEmail && !managedPoderoIDs.contains(existing.id)
+            guard adoptable else {
+                let why = existing.role.teamRole == nil
+                    ? "an end-user account uses this e-mail; it is never touched"
+                    : existing.externalID != nil
+                        ? "an account with another external id uses this e-mail"
+                        : "an unmanaged account uses this e-mail and sync.adopt_existing is not by_external_id_or_email"
+                actions.append(skip(desired, existing, why))
+                return
+            }
+            actions.append(adopt(desired, existing, reason: "\(desired.reason); adopting the existing account with this e-mail"))
+            planUpdates(desired, existing, role: existing.role.teamRole)
+            return
+        }
+        actions.append(create(desired, reason: desired.reason))
+    }
+
+    /// update_role and update_profile for whatever differs between the directory and Podero.
+    private mutating func planUpdates(_ desired: DesiredAccount, _ remote: RemoteAccount, role: Role?) {
+        let currentRole = remote.role.teamRole
+        if currentRole != desired.role {
+            actions.append(PlanAction(
+                .updateRole, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
+                roleBefore: currentRole ?? role, roleAfter: desired.role, changes: AccountChanges(role: desired.role),
+                reason: desired.reason))
+        }
+        var changes = AccountChanges()
+        if remote.email.lowercased() != desired.email.key { changes.email = desired.email.value }
+        if Self.normalized(remote.firstName) != desired.firstName { changes.firstName = .some(desired.firstName) }
+        if Self.normalized(remote.lastName) != desired.lastName { changes.lastName = .some(desired.lastName) }
+        if remote.externalID != desired.externalID { changes.externalID = desired.externalID }
+        if !changes.isEmpty {
+            actions.append(PlanAction(
+                .updateProfile, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
+                roleBefore: currentRole, roleAfter: desired.role, changes: changes,
+                reason: "directory changed: " + changes.fieldNames.joined(separator: ", ")))
+        }
+    }
+
+    // MARK: People no longer desired
+
+    mutating func planUndesired(_ account: ManagedAccount, reason: String?) {
+        guard !protectedEmails.contains(account.email.lowercased()) else { return }
+        let why = reason ?? "no longer matched by directory.users (base DN and filter)"
+        let grace = policy.departureGrace
+        switch account.state {
+        case .active:
+            actions.append(departure(.markDeparted, account, "\(why); departure grace \(DurationText.format(grace)) starts"))
+            if grace == .zero {
+                actions.append(departure(.softDelete, account, "\(why); no departure grace"))
+            }
+        case .departed(let since):
+            if now.timeIntervalSince(since) >= grace.timeInterval {
+                actions.append(departure(.softDelete, account, "\(why); departure grace \(DurationText.format(grace)) has passed"))
+            }
+        case .softDeleted(let at):
+            if let purge = policy.hardDeleteAfter, now.timeIntervalSince(at) >= purge.timeInterval {
+                actions.append(departure(.hardDelete, account, "soft-deleted more than sync.hard_delete_after (\(DurationText.format(purge))) ago"))
+            }
+        case .restoreBlocked:
+            journalUpdates.append(.closeBlockedRestore(account.externalID))
+        }
+    }
+
+    // MARK: Building actions
+
+    private func create(_ desired: DesiredAccount, reason: String, restore: Bool = false) -> PlanAction {
+        PlanAction(
+            .create, externalID: desired.externalID, email: desired.email.value, roleAfter: desired.role,
+            newAccount: NewAccount(
+                role: desired.role, email: desired.email.value, firstName: desired.firstName,
+                lastName: desired.lastName, externalID: desired.externalID),
+            isRestore: restore, reason: reason)
+    }
+
+    private func adopt(_ desired: DesiredAccount, _ remote: RemoteAccount, reason: String) -> PlanAction {
+        PlanAction(
+            .adopt, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
+            roleBefore: remote.role.teamRole, roleAfter: desired.role, reason: reason)
+    }
+
+    private func skip(_ desired: DesiredAccount, _ remote: RemoteAccount, _ why: String) -> PlanAction {
+        PlanAction(.skip, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id, roleAfter: desired.role, reason: why)
+    }
+
+    private func departure(_ kind: PlanAction.Kind, _ account: ManagedAccount, _ reason: String) -> PlanAction {
+        PlanAction(kind, externalID: account.externalID, email: account.email, poderoID: account.poderoID, roleBefore: account.role, reason: reason)
+    }
+
+    private static func normalized(_ name: String?) -> String? {
+        guard let name else { return nil }
+        let trimmed = name.trimmingASCIIWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The guards against mass deletion after a bad directory read. Pure.
+package struct SafetyCheck: Sendable {
+    /// What the check looks at besides the plan.
+    package struct Input: Sendable {
+        /// Entries the users filter matched in this (complete) read.
+        package var matchedCount: Int
+        /// The same count at the last good read, if there was one.
+        package var lastGoodMatchedCount: Int?
+        /// Live managed accounts before this run.
+        package var managedLiveCount: Int
+
+        /// Creates the input.
+        package init(matchedCount: Int, lastGoodMatchedCount: Int?, managedLiveCount: Int) {
+            self.matchedCount = matchedCount
+            self.lastGoodMatchedCount = lastGoodMatchedCount
+            self.managedLiveCount = managedLiveCount
+        }
+    }
+
+    package var maxDeletions: Int
+    package var maxDeletionPercent: Double
+    /// `sync --max-deletions N`: replaces both limits and the shrink guard for one run.
+    package var override: Int?
+
+    /// Creates the check.
+    package init(maxDeletions: Int, maxDeletionPercent: Double, override: Int? = nil) {
+        self.maxDeletions = maxDeletions
+        self.maxDeletionPercent = maxDeletionPercent
+        self.override = override
+    }
+
+    /// Reasons to refuse the plan's departures; empty when it may go ahead.
+    package func refusals(for plan: Plan, _ input: Input) -> [String] {
+        if input.matchedCount == 0 {
+            return ["the directory returned no people at all; refusing every deletion (check directory.users.base_dn and filter)"]
+        }
+        let due = plan.departingPeople.count
+        guard due > 0 else { return [] }
+        if let override {
+            return due > override ? ["\(due) people would be removed, more than --max-deletions \(override)"] : []
+        }
+        var reasons: [String] = []
+        if due > maxDeletions {
+            reasons.append("\(due) people would be removed, more than sync.max_deletions (\(maxDeletions))")
+        }
+        let share = input.managedLiveCount > 0 ? Double(due) * 100 / Double(input.managedLiveCount) : 100
+        if share > maxDeletionPercent {
+            reasons.append("\(due) of \(input.managedLiveCount) managed accounts (\(Self.percent(share))) would be removed, more than sync.max_deletion_percent (\(Self.percent(maxDeletionPercent)))")
+        }
+        if let last = input.lastGoodMatchedCount, last > 0, input.matchedCount < last {
+            let drop = Double(last - input.matchedCount) * 100 / Double(last)
+            if drop > maxDeletionPercent {
+                reasons.append("the directory shrank from \(last) to \(input.matchedCount) people (−\(Self.percent(drop))) since the last good read, more than sync.max_deletion_percent (\(Self.percent(maxDeletionPercent)))")
+            }
+        }
+        return reasons
+    }
+
+    private static func percent(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+}

@@ -1,0 +1,45 @@
+/// The `sync:` rules the planner and the safety check follow.
+package struct SyncPolicy: Sendable, Equatable {
+    /// Who may be taken over when they already have an account we do not manage.
+    package enum Adoption: String, Sendable, CaseIterable {
+        case none
+        case byExternalID = "by_external_id"
+        case byExternalIDOrEmail = "by_external_id_or_email"
+    }
+
+    /// How long someone must be gone before the soft delete.
+    package var departureGrace: Duration
+    /// Purge soft-deleted accounts after this long; nil never purges.
+    package var hardDeleteAfter: Duration?
+    /// Most deletions in one run.
+    package var maxDeletions: Int
+    /// Most deletions in one run, in percent of managed accounts; also the shrink limit.
+    package var maxDeletionPercent: Double
+    package var adoptExisting: Adoption
+    /// E-mails that are never created, changed or deleted (compared case-insensitively).
+    package var protectedEmails: Set<String>
+    /// How long a blocked restore waits before it is tried again.
+    package var restoreRetryInterval: Duration
+
+    /// Creates a policy; defaults follow CONTRACT.md.
+    package init(
+        departureGrace: Duration = .zero, hardDeleteAfter: Duration? = nil, maxDeletions: Int = 10,
+        maxDeletionPercent: Double = 20, adoptExisting: Adoption = .byExternalID, protectedEmails: Set<String> = [],
+        restoreRetryInterval: Duration = .seconds(86_400)
+    ) {
+        self.departureGrace = departureGrace
+        self.hardDeleteAfter = hardDeleteAfter
+        self.maxDeletions = maxDeletions
+        self.maxDeletionPercent = maxDeletionPercent
+        self.adoptExisting = adoptExisting
+        self.protectedEmails = protectedEmails
+        self.restoreRetryInterval = restoreRetryInterval
+    }
+}
+
+extension Duration {
+    /// Seconds as a `TimeInterval`, for date arithmetic.
+    package var timeInterval: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+import TeamSyncCore
+
+@Suite("Planner: what a sync would do, and why")
+struct PlannerTests {
+    typealias S = Scenario
+
+    @Test("first run: everyone desired is created with the role of the first matching rule")
+    func firstRun() {
+        var world = Scenario()
+        world.people = [
+            S.person("alice", in: [S.staff, S.admins]),  // rule order decides: admin
+            S.person("bob", in: [S.staff], via: [S.leads]),
+            S.person("carol", in: []),
+        ]
+        world.remote = [S.account("boss", role: .admin, externalID: .some(nil)), S.account("customer", role: .user)]
+        let plan = world.plan()
+        #expect(plan.summary == ["create alice", "create bob"])
+        #expect(plan.actions[0].roleAfter == .admin)
+        #expect(plan.actions[0].newAccount == NewAccount(role: .admin, email: "alice@example.com", firstName: "Alice", lastName: "Example", externalID: ExternalID("alice")))
+        #expect(plan.actions[1].reason == "member of cn=podero-staff via cn=ops-leads")
+    }
+
+    @Test("second run after a sync: nothing to do")
+    func idempotent() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins]), S.person("bob", in: [S.staff])]
+        world.remote = [S.account("alice", role: .admin), S.account("bob", role: .staff)]
+        world.managed = [S.managed("alice", role: .admin), S.managed("bob", role: .staff)]
+        #expect(world.plan().actions.isEmpty)
+        #expect(!world.plan().hasDrift)
+    }
+
+    @Test("role changes both ways")
+    func roleChanges() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.staff]), S.person("bob", in: [S.admins])]
+        world.remote = [S.account("alice", role: .admin), S.account("bob", role: .staff)]
+        world.managed = [S.managed("alice", role: .admin), S.managed("bob", role: .staff)]
+        let plan = world.plan()
+        #expect(plan.summary == ["update_role alice", "update_role bob"])
+        #expect(plan.actions[0].roleBefore == .admin && plan.actions[0].roleAfter == .staff)
+        #expect(plan.actions[0].changes == AccountChanges(role: .staff))
+        #expect(plan.actions[1].roleBefore == .staff && plan.actions[1].roleAfter == .admin)
+    }
+
+    @Test("an e-mail change updates the same account, sending only what changed")
+    func emailChange() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins], email: "alice.new@example.com")]
+        world.remote = [S.account("alice", role: .admin)]
+        world.managed = [S.managed("alice", role: .admin)]
+        let plan = world.plan()
+        #expect(plan.summary == ["update_profile alice"])
+        #expect(plan.actions[0].changes == AccountChanges(email: "alice.new@example.com"))
+        #expect(plan.actions[0].poderoID == "id-alice")
+    }
+
+    @Test("a change of case in the e-mail is not a change")
+    func emailCase() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins], email: "Alice@Example.com")]
+        world.remote = [S.account("alice", role: .admin)]
+        world.managed = [S.managed("alice", role: .admin)]
+        #expect(world.plan().actions.isEmpty)
+    }
+
+    @Test("departure: deleted from the directory, out of every mapped group, or disabled", arguments: [
+        ("gone", "no longer matched by directory.users"), ("groupless", "in no group of the roles rules"),
+        ("disabled", "disabled in the directory"),
+    ])
+    func departure(how: String, reason: String) {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        if how == "groupless" { world.people.append(S.person("bob", in: [])) }
+        if how == "disabled" { world.people.append(S.person("bob", in: [S.staff], disabled: true)) }
+        world.remote = [S.account("alice", role: .admin), S.account("bob", role: .staff)]
+        world.managed = [S.managed("alice", role: .admin), S.managed("bob", role: .staff)]
+        let plan = world.plan()
+        #expect(plan.summary == ["mark_departed bob", "soft_delete bob"])
+        #expect(plan.actions.allSatisfy { $0.reason.hasPrefix(reason) })
+        #expect(plan.actions[1].poderoID == "id-bob")
+    }
+
+    @Test("departure grace: marked at once, soft-deleted only after the grace")
+    func grace() {
+        var world = Scenario()
+        world.policy.departureGrace = .seconds(7 * 86_400)
+        world.remote = [S.account("bob", role: .staff)]
+        world.managed = [S.managed("bob", role: .staff)]
+        world.people = [S.person("alice", in: [])]
+        #expect(world.plan().summary == ["mark_departed bob"])
+        world.managed = [S.managed("bob", role: .staff, state: .departed(since: S.start))]
+        #expect(world.plan(at: S.start.addingTimeInterval(3 * 86_400)).actions.isEmpty)
+        #expect(world.plan(at: S.start.addingTimeInterval(7 * 86_400)).summary == ["soft_delete bob"])
+    }
+
+    @Test("coming back within the grace cancels the departure without a Podero call")
+    func returnWithinGrace() {
+        var world = Scenario()
+        world.people = [S.person("bob", in: [S.staff])]
+        world.remote = [S.account("bob", role: .staff)]
+        world.managed = [S.managed("bob", role: .staff, state: .departed(since: S.start))]
+        let plan = world.plan()
+        #expect(plan.actions.isEmpty)
+        #expect(plan.journalUpdates == [.reactivate(ExternalID("bob"))])
+    }
+
+    @Test("hard delete only when configured, after hard_delete_after")
+    func hardDelete() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        world.remote = [S.account("alice", role: .admin)]
+        world.managed = [S.managed("alice", role: .admin), S.managed("bob", role: .staff, state: .softDeleted(at: S.start))]
+        #expect(world.plan(at: S.start.addingTimeInterval(400 * 86_400)).actions.isEmpty)
+        world.policy.hardDeleteAfter = .seconds(30 * 86_400)
+        #expect(world.plan(at: S.start.addingTimeInterval(29 * 86_400)).actions.isEmpty)
+        #expect(world.plan(at: S.start.addingTimeInterval(30 * 86_400)).summary == ["hard_delete bob"])
+    }
+
+    @Test("a person back after a soft delete: a restore attempt; a blocked one is retried daily")
+    func returnAfterSoftDelete() {
+        var world = Scenario()
+        world.people = [S.person("bob", in: [S.staff])]
+        world.managed = [S.managed("bob", role: .staff, state: .softDeleted(at: S.start))]
+        let plan = world.plan()
+        #expect(plan.summary == ["create bob"])
+        #expect(plan.actions[0].isRestore)
+        world.managed = [S.managed("bob", role: .staff, state: .restoreBlocked(since: S.start, lastAttempt: S.start))]
+        #expect(world.plan(at: S.start.addingTimeInterval(3_600)).actions.isEmpty)
+        #expect(world.plan(at: S.start.addingTimeInterval(86_400)).summary == ["create bob"])
+        world.people = []
+        world.people = [S.person("alice", in: [S.admins])]
+        #expect(world.plan().journalUpdates == [.closeBlockedRestore(ExternalID("bob"))])
+    }
+
+    @Test("a blocked restore resolved by hand: the live account with the external id is linked")
+    func blockedRestoreResolved() {
+        var world = Scenario()
+        world.people = [S.person("bob", in: [S.staff])]
+        world.remote = [RemoteAccount(id: "id-bob-2", role: .staff, email: "bob@example.com", externalID: ExternalID("bob"), firstName: "Bob", lastName: "Example")]
+        world.managed = [S.managed("bob", role: .staff, state: .restoreBlocked(since: S.start, lastAttempt: S.start))]
+        let plan = world.plan()
+        #expect(plan.summary == ["adopt bob"])
+        #expect(plan.actions[0].poderoID == "id-bob-2")
+    }
+
+    @Test("adoption by external id, then brought in line with the directory")
+    func adoptByExternalID() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        world.remote = [S.account("alice", role: .staff)]
+        let plan = world.plan()
+        #expect(plan.summary == ["adopt alice", "update_role alice"])
+        world.policy.adoptExisting = .none
+        #expect(world.plan().summary == ["skip alice"])
+        #expect(world.plan().actions[0].reason.contains("adopt_existing is none"))
+    }
+
+    @Test("adoption by e-mail only with by_external_id_or_email, and it sets the external id")
+    func adoptByEmail() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        world.remote = [S.account("alice", role: .admin, externalID: .some(nil))]
+        #expect(world.plan().summary == ["skip alice"])
+        world.policy.adoptExisting = .byExternalIDOrEmail
+        let plan = world.plan()
+        #expect(plan.summary == ["adopt alice", "update_profile alice"])
+        #expect(plan.actions[1].changes == AccountChanges(externalID: ExternalID("alice")))
+        world.remote = [S.account("alice", role: .admin, externalID: .some("someone-else"))]
+        #expect(world.plan().summary == ["skip alice"])
+    }
+
+    @Test("end-users are never adopted, changed or deleted")
+    func endUsers() {
+        var world = Scenario()
+        world.policy.adoptExisting = .byExternalIDOrEmail
+        world.people = [S.person("alice", in: [S.admins]), S.person("dave", in: [S.staff])]
+        world.remote = [S.account("alice", role: .user), S.account("dave", role: .user, externalID: .some(nil)), S.account("erin", role: .user)]
+        let plan = world.plan()
+        #expect(plan.summary == ["skip alice", "skip dave"])
+        #expect(plan.actions.allSatisfy { $0.reason.contains("end-user") })
+    }
+
+    @Test("protected e-mails are never created, changed or deleted")
+    func protectedEmails() {
+        var world = Scenario()
+        world.policy.protectedEmails = ["Alice@Example.com", "bob@example.com"]
+        world.people = [S.person("alice", in: [S.admins])]
+        world.remote = [S.account("bob", role: .staff)]
+        world.managed = [S.managed("bob", role: .staff)]
+        #expect(world.plan().actions.isEmpty)
+    }
+
+    @Test("a skipped entry is never treated as departed; its managed account is left as it is")
+    func skippedEntries() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        world.skipped = [SkippedEntry(dn: DistinguishedName("uid=bob,ou=people,dc=example,dc=com")!, externalID: ExternalID("bob"), email: EmailAddress("bob@example.com"), reason: .duplicateEmail)]
+        world.remote = [S.account("alice", role: .admin), S.account("bob", role: .staff)]
+        world.managed = [S.managed("alice", role: .admin), S.managed("bob", role: .staff)]
+        let plan = world.plan()
+        #expect(plan.summary == ["skip bob"])
+        #expect(!plan.hasDrift)
+    }
+
+    @Test("a managed account deleted by hand in Podero is created again")
+    func vanished() {
+        var world = Scenario()
+        world.people = [S.person("alice", in: [S.admins])]
+        world.managed = [S.managed("alice", role: .admin)]
+        let plan = world.plan()
+        #expect(plan.summary == ["create alice"])
+        #expect(plan.actions[0].reason.contains("gone from Podero"))
+    }
+
+    @Test("the plan is sorted: by kind in applying order, then by external id")
+    func deterministic() {
+        var world = Scenario()
+        world.people = ["zed", "amy", "kim"].map { S.person($0, in: [S.staff]) }
+        world.remote = [S.account("old", role: .staff), S.account("kim", role: .admin)]
+        world.managed = [S.managed("old", role: .staff), S.managed("kim", role: .admin)]
+        #expect(world.plan().summary == ["create amy", "create zed", "update_role kim", "mark_departed old", "soft_delete old"])
+    }
+}
