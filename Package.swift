@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Pure model, role mapping inputs and the port protocols. No dependencies.
@@ -47,6 +49,16 @@ let package = Package(
             ]
         ),
 
+        // The SQLite journal: managed accounts, runs, intents, hash-chained audit log, lease.
+        .target(
+            name: "SyncJournal",
+            dependencies: [
+                "TeamSyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // The local Podero emulator (library + executable), with switches and fault injection.
         .target(
             name: "PoderoSandbox",
@@ -70,6 +82,7 @@ let package = Package(
 
         .testTarget(name: "TeamSyncCoreTests", dependencies: ["TeamSyncCore"]),
         .testTarget(name: "LDAPDirectoryTests", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
+        .testTarget(name: "SyncJournalTests", dependencies: ["SyncJournal", "TeamSyncCore"]),
         .testTarget(
             name: "PoderoAPITests",
             dependencies: ["PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox"]

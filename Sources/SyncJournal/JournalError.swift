@@ -1,0 +1,18 @@
+/// Why the journal cannot be used. Descriptions name the file and the problem, never personal data.
+package struct JournalError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
+        case cannotOpen
+        case leaseHeld
+        case readOnly
+    }
+
+    package var kind: Kind
+    package var message: String
+
+    package init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    package var description: String { message }
+}

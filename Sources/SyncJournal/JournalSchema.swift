@@ -1,0 +1,92 @@
+import GRDB
+
+/// The journal's tables, created and upgraded by numbered migrations.
+enum JournalSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: managed accounts, runs, intents, audit log, attention, lease") { db in
+            try db.create(table: "managed_account") { t in
+                t.primaryKey("external_id", .text)
+                t.column("podero_id", .text).notNull()
+                t.column("email", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("first_seen", .double).notNull()
+                t.column("departed_since", .double)
+                t.column("soft_deleted_at", .double)
+                t.column("blocked_since", .double)
+                t.column("last_attempt", .double)
+                t.column("adopted", .boolean).notNull().defaults(to: false)
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "managed_account_state", on: "managed_account", columns: ["state"])
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .text).notNull().unique()
+                t.column("command", .text).notNull()
+                t.column("dry_run", .boolean).notNull()
+                t.column("started_at", .double).notNull()
+                t.column("finished_at", .double)
+                t.column("outcome", .text)
+                t.column("exit_code", .integer)
+                t.column("matched_count", .integer)
+                t.column("directory_complete", .boolean).notNull().defaults(to: false)
+                t.column("counts", .text)
+                t.column("detail", .text)
+            }
+            try db.create(table: "intent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_id", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("external_id", .text)
+                t.column("podero_id", .text)
+                t.column("email", .text)
+                t.column("role", .text)
+                t.column("created_at", .double).notNull()
+                t.column("completed_at", .double)
+                t.column("outcome", .text)
+            }
+            try db.create(index: "intent_open", on: "intent", columns: ["completed_at"])
+            try db.create(table: "audit_log") { t in
+                t.primaryKey("seq", .integer)
+                t.column("time", .text).notNull()
+                t.column("run_id", .text)
+                t.column("action", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("external_user_id", .text)
+                t.column("podero_user_id", .text)
+                t.column("email", .text)
+                t.column("role_before", .text)
+                t.column("role_after", .text)
+                t.column("reason", .text)
+                t.column("hash", .text).notNull()
+            }
+            try db.create(index: "audit_log_time", on: "audit_log", columns: ["time"])
+            // The audit log is append-only: the database itself refuses changes and deletions.
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+            try db.create(table: "attention") { t in
+                t.column("kind", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("external_id", .text)
+                t.column("email", .text)
+                t.column("detail", .text).notNull()
+                t.column("since", .double).notNull()
+                t.primaryKey(["kind", "key"])
+            }
+            try db.create(table: "lease") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("pid", .integer).notNull()
+                t.column("process_start", .text).notNull()
+                t.column("run_id", .text).notNull()
+                t.column("command", .text).notNull()
+                t.column("acquired_at", .double).notNull()
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+/// A case that needs a human, as `status` shows it.
+package struct AttentionCase: Sendable, Equatable {
+    package var kind: String
+    package var key: String
+    package var externalID: String?
+    package var email: String?
+    package var detail: String
+    package var since: Date
+
+    package init(kind: String, key: String, externalID: String?, email: String?, detail: String, since: Date) {
+        self.kind = kind
+        self.key = key
+        self.externalID = externalID
+        self.email = email
+        self.detail = detail
+        self.since = since
+    }
+}
+
+extension SyncJournal {
+    /// Replaces the skipped directory entries with this run's; returns the keys that are new (they
+    /// get an audit record; the others were recorded before).
+    package func replaceSkipped(_ cases: [AttentionCase], now: Date) async throws -> Set<String> {
+        try await database.write { db in
+            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM attention WHERE kind = 'skipped'"))
+            try db.execute(sql: "DELETE FROM attention WHERE kind = 'skipped'")
+            var fresh = Set<String>()
+            for item in cases {
+                let since = known.contains(item.key) ? nil : now
+                if since != nil { fresh.insert(item.key) }
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO attention (kind, key, external_id, email, detail, since) VALUES ('skipped', ?, ?, ?, ?, ?)
+                    """, arguments: [item.key, item.externalID, item.email, item.detail, (since ?? item.since).timeIntervalSince1970])
+            }
+            return fresh
+        }
+    }
+
+    /// Skipped entries currently recorded.
+    package func skippedCases() async throws -> [AttentionCase] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM attention WHERE kind = 'skipped' ORDER BY key").map { row in
+                AttentionCase(kind: "skipped", key: row["key"], externalID: row["external_id"], email: row["email"],
+                    detail: row["detail"], since: Date(timeIntervalSince1970: row["since"]))
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import TeamSyncCore
+
+extension SyncJournal {
+    /// Every account the journal owns.
+    package func managedAccounts() async throws -> [ManagedAccount] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM managed_account").map(Self.managedAccount)
+        }
+    }
+
+    static func managedAccount(_ row: Row) -> ManagedAccount {
+        let state: ManagedAccount.State
+        switch row["state"] as String {
+        case "departed": state = .departed(since: Date(timeIntervalSince1970: row["departed_since"] ?? 0))
+        case "soft_deleted": state = .softDeleted(at: Date(timeIntervalSince1970: row["soft_deleted_at"] ?? 0))
+        case "restore_blocked":
+            state = .restoreBlocked(
+                since: Date(timeIntervalSince1970: row["blocked_since"] ?? 0),
+                lastAttempt: Date(timeIntervalSince1970: row["last_attempt"] ?? 0))
+        default: state = .active
+        }
+        return ManagedAccount(
+            externalID: ExternalID(row["external_id"]), poderoID: row["podero_id"], email: row["email"],
+            role: Role(rawValue: row["role"]) ?? .staff, state: state,
+            firstSeen: Date(timeIntervalSince1970: row["first_seen"]), adopted: row["adopted"])
+    }
+
+    /// Applies one change inside an open write transaction.
+    static func apply(_ change: ManagedChange, now: Date, in db: Database) throws {
+        let stamp = now.timeIntervalSince1970
+        switch change {
+        case .active(let externalID, let poderoID, let email, let role, let adopted):
+            try db.execute(sql: """
+                INSERT INTO managed_account (external_id, podero_id, email, role, state, first_seen, adopted, updated_at)
+                VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                ON CONFLICT(external_id) DO UPDATE SET podero_id = excluded.podero_id, email = excluded.email,
+                    role = excluded.role, state = 'active', departed_since = NULL, soft_deleted_at = NULL,
+                    blocked_since = NULL, last_attempt = NULL, adopted = excluded.adopted, updated_at = excluded.updated_at
+                """, arguments: [externalID.rawValue, poderoID, email, role.rawValue, stamp, adopted, stamp])
+        case .updated(let externalID, let email, let role):
+            try db.execute(sql: """
+                UPDATE managed_account SET email = coalesce(?, email), role = coalesce(?, role), updated_at = ?
+                WHERE external_id = ?
+                """, arguments: [email, role?.rawValue, stamp, externalID.rawValue])
+        case .departed(let externalID, let since):
+            try db.execute(sql: """
+                UPDATE managed_account SET state = 'departed', departed_since = ?, updated_at = ? WHERE external_id = ?
+                """, arguments: [since.timeIntervalSince1970, stamp, externalID.rawValue])
+        case .softDeleted(let externalID, let at):
+            try db.execute(sql: """
+                UPDATE managed_account SET state = 'soft_deleted', soft_deleted_at = ?, departed_since = NULL,
+                    blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                """, arguments: [at.timeIntervalSince1970, stamp, externalID.rawValue])
+        case .removed(let externalID):
+            try db.execute(sql: "DELETE FROM managed_account WHERE external_id = ?", arguments: [externalID.rawValue])
+        case .restoreBlocked(let externalID, let at):
+            try db.execute(sql: """
+                UPDATE managed_account SET state = 'restore_blocked', blocked_since = coalesce(blocked_since, ?),
+                    last_attempt = ?, updated_at = ? WHERE external_id = ?
+                """, arguments: [at.timeIntervalSince1970, at.timeIntervalSince1970, stamp, externalID.rawValue])
+        }
+    }
+
+    /// Applies journal-only plan updates.
+    package func apply(_ updates: [JournalUpdate], now: Date) async throws {
+        guard !updates.isEmpty else { return }
+        try await database.write { db in
+            for update in updates {
+                switch update {
+                case .reactivate(let externalID):
+                    try db.execute(sql: """
+                        UPDATE managed_account SET state = 'active', departed_since = NULL, soft_deleted_at = NULL,
+                            blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                        """, arguments: [now.timeIntervalSince1970, externalID.rawValue])
+                case .closeBlockedRestore(let externalID):
+                    try db.execute(sql: """
+                        UPDATE managed_account SET state = 'soft_deleted', soft_deleted_at = coalesce(soft_deleted_at, ?),
+                            blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                        """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, externalID.rawValue])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+extension SyncJournal {
+    /// Takes the run lease for this process, or fails at once when a live process holds it. A
+    /// lease left by a dead process (kill -9, power loss) is taken over.
+    /// - Returns: the command of a dead holder whose lease was taken over, if any.
+    @discardableResult
+    package func acquireLease(runID: String, command: String, now: Date) async throws -> String? {
+        let pid = getpid()
+        let start = ProcessIdentity.currentStart
+        return try await database.writeWithoutTransaction { db in
+            var takenOver: String?
+            try db.inTransaction(.immediate) {
+                if let holder = try Row.fetchOne(db, sql: "SELECT * FROM lease WHERE id = 1") {
+                    let holderPID: Int32 = holder["pid"]
+                    let holderStart: String = holder["process_start"]
+                    if ProcessIdentity.isAlive(pid: holderPID, start: holderStart) && holderPID != pid {
+                        let since = Date(timeIntervalSince1970: holder["acquired_at"])
+                        throw JournalError(.leaseHeld, "another run holds the journal (process \(holderPID), `\(holder["command"] as String)` since \(AuditTime.format(since))); only one run at a time")
+                    }
+                    takenOver = holderPID == pid ? nil : holder["command"]
+                }
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO lease (id, pid, process_start, run_id, command, acquired_at) VALUES (1, ?, ?, ?, ?, ?)
+                    """, arguments: [pid, start, runID, command, now.timeIntervalSince1970])
+                return .commit
+            }
+            return takenOver
+        }
+    }
+
+    /// Gives the lease back (only if this run holds it).
+    package func releaseLease(runID: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM lease WHERE id = 1 AND run_id = ?", arguments: [runID])
+        }
+    }
+
+    /// Records the start of a run.
+    package func beginRun(runID: String, command: String, dryRun: Bool, now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT INTO run (run_id, command, dry_run, started_at) VALUES (?, ?, ?, ?)",
+                arguments: [runID, command, dryRun, now.timeIntervalSince1970])
+        }
+    }
+
+    /// How a run ended.
+    package struct RunEnd: Sendable {
+        package var outcome: String
+        package var exitCode: Int32
+        package var matchedCount: Int?
+        package var directoryComplete: Bool
+        package var counts: [String: Int]
+        package var detail: String?
+
+        package init(outcome: String, exitCode: Int32, matchedCount: Int?, directoryComplete: Bool, counts: [String: Int], detail: String?) {
+            self.outcome = outcome
+            self.exitCode = exitCode
+            self.matchedCount = matchedCount
+            self.directoryComplete = directoryComplete
+            self.counts = counts
+            self.detail = detail
+        }
+    }
+
+    /// Records the end of a run.
+    package func finishRun(runID: String, _ end: RunEnd, now: Date) async throws {
+        let counts = String(decoding: try JSONSerialization.data(withJSONObject: end.counts, options: [.sortedKeys]), as: UTF8.self)
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE run SET finished_at = ?, outcome = ?, exit_code = ?, matched_count = ?, directory_complete = ?,
+                    counts = ?, detail = ? WHERE run_id = ?
+                """, arguments: [now.timeIntervalSince1970, end.outcome, end.exitCode, end.matchedCount,
+                    end.directoryComplete, counts, end.detail, runID])
+        }
+    }
+
+    /// The users-filter count of the last real run whose directory read was complete and not
+    /// refused: the shrink guard's baseline.
+    package func lastGoodMatchedCount() async throws -> Int? {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT matched_count FROM run WHERE directory_complete = 1 AND dry_run = 0
+                    AND outcome IN ('ok', 'partial') AND matched_count IS NOT NULL ORDER BY id DESC LIMIT 1
+                """)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import SyncJournal
+
+@Suite("Audit log: hash chain, tamper evidence, exports")
+struct AuditLogTests {
+    static let day1 = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
+    static let day2 = day1.addingTimeInterval(86_400)
+
+    private func filled() async throws -> TemporaryJournal {
+        let temporary = try TemporaryJournal()
+        try await temporary.journal.append([
+            AuditRecord(time: Self.day1, runID: "run-1", action: "run_started", outcome: .ok),
+            AuditRecord(time: Self.day1.addingTimeInterval(5), runID: "run-1", action: "create", outcome: .ok,
+                externalUserID: "e-1", poderoUserID: "p-1", email: "zoë@example.com", roleAfter: "admin",
+                reason: "member of cn=podero-admins via cn=ops-leads, \"quoted\"\nand a new line / slash"),
+        ])
+        try await temporary.journal.append([
+            AuditRecord(time: Self.day2, runID: "run-2", action: "soft_delete", outcome: .failed,
+                externalUserID: "e-2", roleBefore: "staff", reason: "left, with a comma"),
+        ])
+        return temporary
+    }
+
+    private func export(_ journal: SyncJournal, _ format: AuditExport.Format, since: Date? = nil, until: Date? = nil) async throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).\(format.rawValue)")
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        let writer = AuditExport(format: format, output: handle)
+        try await journal.forEachAuditRecord(since: since, until: until) { writer.write($0) }
+        writer.finish()
+        try handle.close()
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    @Test("the chain is intact, seq counts from 1, the first record chains from 64 zeros")
+    func chain() async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        #expect(try await temporary.journal.verifyAudit() == .intact(records: 3))
+        let record = try await temporary.journal.database.read { db in
+            SyncJournal.auditRecord(try Row.fetchOne(db, sql: "SELECT * FROM audit_log WHERE seq = 1")!)
+        }
+        #expect(record.hash == AuditChain.hash(record, previous: AuditChain.genesis))
+        #expect(AuditChain.canonical(record) == #"{"action":"run_started","email":null,"external_user_id":null,"outcome":"ok","podero_user_id":null,"reason":null,"role_after":null,"role_before":null,"run_id":"run-1","seq":1,"time":"2027-01-15T08:00:00Z"}"#)
+    }
+
+    @Test("the database refuses to change or delete audit records")
+    func appendOnly() async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        await #expect(throws: DatabaseError.self) {
+            try await temporary.journal.database.write { db in try db.execute(sql: "UPDATE audit_log SET reason = 'x' WHERE seq = 2") }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await temporary.journal.database.write { db in try db.execute(sql: "DELETE FROM audit_log WHERE seq = 3") }
+        }
+    }
+
+    @Test("tampering is detected and the first bad record named", arguments: ["edit", "delete"])
+    func tamper(how: String) async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        try await temporary.journal.database.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
+            if how == "edit" {
+                try db.execute(sql: "UPDATE audit_log SET role_after = 'staff' WHERE seq = 2")
+            } else {
+                try db.execute(sql: "DELETE FROM audit_log WHERE seq = 2")
+            }
+        }
+        #expect(try await temporary.journal.verifyAudit() == .broken(seq: 2, reason: how == "edit" ? "its content does not match its hash" : "record 2 is missing"))
+    }
+
+    @Test("JSON Lines: every field, in order, nulls explicit; filters are inclusive, a date is a whole UTC day")
+    func jsonl() async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        let all = try await export(temporary.journal, .jsonl).split(separator: "\n")
+        #expect(all.count == 3)
+        #expect(all[0].hasPrefix(#"{"seq":1,"time":"2027-01-15T08:00:00Z","run_id":"run-1","action":"run_started","outcome":"ok","external_user_id":null,"#))
+        #expect(all[1].contains(#""email":"zoë@example.com""#))
+        #expect(all[1].contains(#"\"quoted\"\nand a new line / slash"#))
+        let day = try await export(temporary.journal, .jsonl, since: Self.day1, until: Self.day1.addingTimeInterval(86_399))
+        #expect(day.split(separator: "\n").count == 2)
+        let exact = try await export(temporary.journal, .jsonl, since: Self.day1.addingTimeInterval(5), until: Self.day2)
+        #expect(exact.split(separator: "\n").count == 2)
+    }
+
+    @Test("CSV: header in order, quoting by RFC 4180, absent values empty")
+    func csv() async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        let text = try await export(temporary.journal, .csv)
+        #expect(text.hasPrefix("seq,time,run_id,action,outcome,external_user_id,podero_user_id,email,role_before,role_after,reason,hash\r\n"))
+        #expect(text.contains("3,2027-01-16T08:00:00Z,run-2,soft_delete,failed,e-2,,,staff,,\"left, with a comma\","))
+    }
+
+    @Test("an export can be checked without our tool (Python's json and hashlib)", arguments: [AuditExport.Format.jsonl, .csv])
+    func independentCheck(format: AuditExport.Format) async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        let url = temporary.directory.appendingPathComponent("audit.\(format.rawValue)")
+        try await export(temporary.journal, format).write(to: url, atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scripts/verify-audit-export.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, url.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("intact: 3 records"))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Testing
+import TeamSyncCore
+@testable import SyncJournal
+
+/// A journal in a fresh temporary directory.
+struct TemporaryJournal {
+    let directory: URL
+    let path: String
+    let journal: SyncJournal
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("state/journal.sqlite").path
+        journal = try SyncJournal.open(path: path)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+@Suite("Journal: schema, files, managed accounts, lease")
+struct JournalTests {
+    @Test("migrates an empty file, in WAL mode, with mode 0600, and opens again")
+    func migrations() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let mode = try FileManager.default.attributesOfItem(atPath: temporary.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let journalMode = try await temporary.journal.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journalMode == "wal")
+        try await temporary.journal.append([AuditRecord(time: Date(), runID: "r", action: "run_started", outcome: .ok)])
+        let walMode = try FileManager.default.attributesOfItem(atPath: temporary.path + "-wal")[.posixPermissions] as? Int
+        #expect(walMode == 0o600)
+        let again = try SyncJournal.open(path: temporary.path)
+        #expect(try await again.verifyAudit() == .intact(records: 1))
+        let readOnly = try #require(try SyncJournal.openReadOnly(path: temporary.path))
+        #expect(try await readOnly.managedAccounts().isEmpty)
+        #expect(try SyncJournal.openReadOnly(path: temporary.path + ".missing") == nil)
+    }
+
+    @Test("managed accounts through their life: created, departed, soft-deleted, blocked, removed")
+    func managedLifecycle() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let journal = temporary.journal
+        let id = ExternalID("e1")
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await journal.complete(intent: nil, outcome: "ok", change: .active(externalID: id, poderoID: "p1", email: "a@example.com", role: .staff, adopted: false), audit: [], now: now)
+        try await journal.complete(intent: nil, outcome: "ok", change: .updated(externalID: id, email: nil, role: .admin), audit: [], now: now)
+        #expect(try await journal.managedAccounts() == [ManagedAccount(externalID: id, poderoID: "p1", email: "a@example.com", role: .admin, firstSeen: now)])
+        try await journal.complete(intent: nil, outcome: "ok", change: .departed(externalID: id, since: now), audit: [], now: now)
+        #expect(try await journal.managedAccounts().first?.state == .departed(since: now))
+        try await journal.complete(intent: nil, outcome: "ok", change: .softDeleted(externalID: id, at: now), audit: [], now: now)
+        try await journal.complete(intent: nil, outcome: "ok", change: .restoreBlocked(externalID: id, at: now), audit: [], now: now)
+        #expect(try await journal.managedAccounts().first?.state == .restoreBlocked(since: now, lastAttempt: now))
+        try await journal.apply([.closeBlockedRestore(id)], now: now)
+        #expect(try await journal.managedAccounts().first?.state == .softDeleted(at: now))
+        try await journal.complete(intent: nil, outcome: "ok", change: .removed(externalID: id), audit: [], now: now)
+        #expect(try await journal.managedAccounts().isEmpty)
+    }
+
+    @Test("intents left open by a dead run are found; completed ones are not")
+    func intents() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let action = PlanAction(.create, externalID: ExternalID("e1"), email: "a@example.com", roleAfter: .staff, reason: "joined")
+        let open = try await temporary.journal.recordIntent(runID: "r1", action: action, now: Date())
+        let done = try await temporary.journal.recordIntent(runID: "r1", action: action, now: Date())
+        try await temporary.journal.complete(intent: done, outcome: "ok", change: nil, audit: [], now: Date())
+        let found = try await temporary.journal.openIntents()
+        #expect(found.map(\.id) == [open])
+        #expect(found.first?.action == "create" && found.first?.role == .staff)
+    }
+
+    @Test("one run at a time: a live holder refuses, a dead holder is taken over")
+    func lease() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { if sleeper.isRunning { kill(sleeper.processIdentifier, SIGKILL) } }
+        let start = try #require(ProcessIdentity.start(of: sleeper.processIdentifier))
+        try await temporary.journal.database.write { db in
+            try db.execute(sql: "INSERT INTO lease VALUES (1, ?, ?, 'other-run', 'sync', ?)", arguments: [sleeper.processIdentifier, start, Date().timeIntervalSince1970])
+        }
+        do {
+            try await temporary.journal.acquireLease(runID: "mine", command: "sync", now: Date())
+            Issue.record("expected the lease to be held")
+        } catch let error as JournalError {
+            #expect(error.kind == .leaseHeld)
+            #expect(error.description.contains("process \(sleeper.processIdentifier)"))
+        }
+        kill(sleeper.processIdentifier, SIGKILL)  // like kill -9: the lease stays behind
+        sleeper.waitUntilExit()
+        let takenOver = try await temporary.journal.acquireLease(runID: "mine", command: "sync", now: Date())
+        #expect(takenOver == "sync")
+        try await temporary.journal.releaseLease(runID: "mine")
+        #expect(try await temporary.journal.acquireLease(runID: "next", command: "sync", now: Date()) == nil)
+    }
+
+    @Test("the shrink guard's baseline: the last complete, unrefused, real run")
+    func baseline() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let journal = temporary.journal
+        for (id, outcome, dry, count) in [("a", "ok", false, 100), ("b", "refused", false, 10), ("c", "ok", true, 20)] {
+            try await journal.beginRun(runID: id, command: "sync", dryRun: dry, now: Date())
+            try await journal.finishRun(runID: id, .init(outcome: outcome, exitCode: 0, matchedCount: count, directoryComplete: true, counts: [:], detail: nil), now: Date())
+        }
+        #expect(try await journal.lastGoodMatchedCount() == 100)
+    }
+}
