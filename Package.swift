@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure model, role mapping inputs and the port protocols. No dependencies.
@@ -59,6 +63,27 @@ let package = Package(
             ]
         ),
 
+        // Configuration, wiring, the sync cycle, the executor, the long-running service.
+        .target(
+            name: "TeamSyncApp",
+            dependencies: [
+                "TeamSyncCore", "LDAPDirectory", "PoderoAPI", "SyncJournal",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "podero-team-sync",
+            dependencies: [
+                "TeamSyncApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // The local Podero emulator (library + executable), with switches and fault injection.
         .target(
             name: "PoderoSandbox",
@@ -83,6 +108,10 @@ let package = Package(
         .testTarget(name: "TeamSyncCoreTests", dependencies: ["TeamSyncCore"]),
         .testTarget(name: "LDAPDirectoryTests", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
         .testTarget(name: "SyncJournalTests", dependencies: ["SyncJournal", "TeamSyncCore"]),
+        .testTarget(
+            name: "TeamSyncAppTests",
+            dependencies: ["TeamSyncApp", "TeamSyncCore", "SyncJournal", "PoderoAPI", "PoderoSandbox", "podero-team-sync", "podero-sandbox"]
+        ),
         .testTarget(
             name: "PoderoAPITests",
             dependencies: ["PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox"]

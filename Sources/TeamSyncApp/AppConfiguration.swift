@@ -1,0 +1,30 @@
+import Foundation
+import LDAPDirectory
+import PoderoAPI
+import TeamSyncCore
+
+/// The whole configuration file, validated, with secrets read.
+package struct AppConfiguration: Sendable {
+    package var directory: LDAPSettings
+    package var rules: [RoleRule]
+    package var podero: PoderoSettings
+    package var policy: SyncPolicy
+    /// `sync.interval`: time between two syncs of `run`.
+    package var interval: Duration
+    package var journalPath: String
+    /// `metrics.listen`: host and port for /metrics and /healthz; nil turns them off.
+    package var metricsListen: (host: String, port: Int)?
+    package var logFormat: LogFormat
+    /// Things that work but deserve a warning at every start.
+    package var warnings: [String]
+
+    /// `log.format`.
+    package enum LogFormat: String, Sendable, CaseIterable {
+        case text, json
+    }
+
+    /// Where the file is looked for when `--config` is not given.
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["PODERO_TEAM_SYNC_CONFIG"] ?? "/etc/podero-team-sync/config.yaml"
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import LDAPDirectory
+import PoderoAPI
+import TeamSyncCore
+import Yams
+
+/// Reads the YAML configuration strictly and reports every problem at once.
+package struct ConfigurationLoader {
+    package var environment: [String: String]
+
+    /// Creates a loader reading credentials from `environment`.
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Loads and validates the file at `path`.
+    package func load(path: String) throws -> AppConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            throw ConfigurationError([ConfigProblem("", "the configuration file \(path) \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError([ConfigProblem("", "the configuration file \(path) is not UTF-8 text")])
+        }
+        return try parse(text)
+    }
+
+    /// Validates YAML text.
+    package func parse(_ text: String) throws -> AppConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigurationError([ConfigProblem("", "not valid YAML: \(Self.describe(error))")])
+        }
+        let problems = ConfigProblemList()
+        let top = ConfigNode(node: root, path: "", problems: problems)
+        guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log"], required: true) else {
+            throw ConfigurationError(problems.problems.isEmpty ? [ConfigProblem("", "the file is empty")] : problems.problems)
+        }
+        var warnings: [String] = []
+        if let version = keys["version"] {
+            if version.int(default: 1, range: 1...1) != 1 { version.report("must be 1") }
+        } else {
+            problems.add("version", "is required (version: 1)", nil)
+        }
+        let roles = readRoles(keys["roles"] ?? ConfigNode(node: nil, path: "roles", problems: problems))
+        let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles, warnings: &warnings)
+        let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
+        let (policy, interval) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
+        var journalPath = "/var/lib/podero-team-sync/journal.sqlite"
+        if let journal = keys["journal"]?.mapping(allowed: ["path"]), let path = journal["path"]?.string(required: true) {
+            journalPath = path
+        }
+        let metrics = readMetrics(keys["metrics"])
+        var logFormat = AppConfiguration.LogFormat.text
+        if let log = keys["log"]?.mapping(allowed: ["format"]), let format = log["format"] {
+            logFormat = format.choice(AppConfiguration.LogFormat.self, default: .text)
+        }
+        guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
+        return AppConfiguration(
+            directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
+            journalPath: journalPath, metricsListen: metrics, logFormat: logFormat, warnings: warnings)
+    }
+
+    private func readRoles(_ node: ConfigNode) -> [RoleRule] {
+        guard let items = node.sequence(required: true) else { return [] }
+        if items.isEmpty { node.report("needs at least one rule (group and role)") }
+        var rules: [RoleRule] = []
+        var seen = Set<DistinguishedName>()
+        for item in items {
+            guard let keys = item.mapping(allowed: ["group", "role"], required: true) else { continue }
+            let group = (keys["group"] ?? ConfigNode(node: nil, path: item.path + ".group", problems: item.problems)).distinguishedName(required: true)
+            let roleNode = keys["role"] ?? ConfigNode(node: nil, path: item.path + ".role", problems: item.problems)
+            var role: Role?
+            if let text = roleNode.string(required: true) {
+                role = Role(rawValue: text)
+                if role == nil { roleNode.report("must be admin or staff") }
+            }
+            if let group, !seen.insert(group).inserted { keys["group"]?.report("the same group is already in an earlier rule, which always wins") }
+            if let group, let role { rules.append(RoleRule(group: group, role: role)) }
+        }
+        return rules
+    }
+
+    private func readDirectory(_ node: ConfigNode, roles: [RoleRule], warnings: inout [String]) -> LDAPSettings? {
+        guard let keys = node.mapping(allowed: [
+            "url", "start_tls", "tls_ca_file", "tls_verify", "bind_dn", "bind_password_file", "timeout", "page_size", "users", "groups",
+        ], required: true) else { return nil }
+        let missing = { (name: String) in ConfigNode(node: nil, path: "\(node.path).\(name)", problems: node.problems) }
+        let urlNode = keys["url"] ?? missing("url")
+        let url = urlNode.string(required: true)
+        if let url, !["ldap://", "ldaps://", "ldapi://"].contains(where: { url.lowercased().hasPrefix($0) }) {
+            urlNode.report("must start with ldap://, ldaps:// or ldapi://")
+        }
+        let startTLS = keys["start_tls"]?.bool(default: false) ?? false
+        if startTLS, url?.lowercased().hasPrefix("ldap://") == false { keys["start_tls"]?.report("only works with an ldap:// URL") }
+        let caFile = keys["tls_ca_file"]?.string()
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            keys["tls_ca_file"]?.report("the file \(caFile) cannot be read")
+        }
+        let verify = keys["tls_verify"]?.bool(default: true) ?? true
+        if !verify { warnings.append("directory.tls_verify is false: the directory server's certificate is not checked") }
+        if url?.lowercased().hasPrefix("ldap://") == true, !startTLS, keys["bind_dn"] != nil {
+            warnings.append("directory.url is ldap:// without start_tls: the bind password travels in clear text")
+        }
+        let bindDNNode = keys["bind_dn"]
+        if let bindDNNode { _ = bindDNNode.distinguishedName(required: true) }
+        let bindDN = bindDNNode?.string()
+        let passwordNode = keys["bind_password_file"] ?? missing("bind_password_file")
+        let password = SecretFile(environment: environment).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil, warnings: &warnings)
+        let timeout: Duration = keys["timeout"]?.duration(default: .seconds(30), positive: true) ?? .seconds(30)
+        let pageSize = keys["page_size"]?.int(default: 500, range: 1...100_000) ?? 500
+        let users = readUsers(keys["users"] ?? missing("users"))
+        let groups = readGroups(keys["groups"] ?? missing("groups"))
+        guard let url, let users, let groups else { return nil }
+        return LDAPSettings(
+            url: url, startTLS: startTLS, tlsCAFile: caFile, tlsVerify: verify, bindDN: bindDN, bindPassword: password,
+            timeout: timeout, pageSize: pageSize, users: users, groups: groups, roleGroups: roles.map(\.group))
+    }
+
+    private func readUsers(_ node: ConfigNode) -> UserSearch? {
+        guard let keys = node.mapping(allowed: [
+            "base_dn", "filter", "external_id_attribute", "email_attribute", "first_name_attribute", "last_name_attribute",
+            "disabled_filter", "uid_attribute",
+        ], required: true) else { return nil }
+        let base = (keys["base_dn"] ?? ConfigNode(node: nil, path: node.path + ".base_dn", problems: node.problems)).distinguishedName(required: true)
+        var search = UserSearch(baseDN: keys["base_dn"]?.string() ?? "")
+        if let filter = keys["filter"].flatMap({ Self.filter($0) }) { search.filter = filter }
+        for (key, assign) in [
+            ("external_id_attribute", { (s: inout UserSearch, v: String) in s.externalIDAttribute = v }),
+            ("email_attribute", { s, v in s.emailAttribute = v }), ("first_name_attribute", { s, v in s.firstNameAttribute = v }),
+            ("last_name_attribute", { s, v in s.lastNameAttribute = v }), ("uid_attribute", { s, v in s.uidAttribute = v }),
+        ] as [(String, (inout UserSearch, String) -> Void)] {
+            guard let node = keys[key], let value = node.string(required: true) else { continue }
+            if Self.isAttributeName(value) { assign(&search, value) } else { node.report("is not an LDAP attribute name") }
+        }
+        search.disabledFilter = keys["disabled_filter"].flatMap { Self.filter($0) }
+        return base == nil ? nil : search
+    }
+
+    private func readGroups(_ node: ConfigNode) -> GroupSearch? {
+        guard let keys = node.mapping(allowed: ["base_dn", "filter", "member_attribute", "nested"], required: true) else { return nil }
+        let base = (keys["base_dn"] ?? ConfigNode(node: nil, path: node.path + ".base_dn", problems: node.problems)).distinguishedName(required: true)
+        var search = GroupSearch(baseDN: keys["base_dn"]?.string() ?? "")
+        if let filter = keys["filter"].flatMap({ Self.filter($0) }) { search.filter = filter }
+        if let member = keys["member_attribute"] { search.memberAttribute = member.choice(GroupSearch.MemberAttribute.self, default: .member) }
+        search.nested = keys["nested"]?.bool(default: true) ?? true
+        return base == nil ? nil : search
+    }
+
+    private func readPodero(_ node: ConfigNode, warnings: inout [String]) -> PoderoSettings? {
+        guard let keys = node.mapping(allowed: ["base_url", "org_id", "client_id", "client_secret_file", "timeout", "max_concurrency"], required: true)
+        else { return nil }
+        let missing = { (name: String) in ConfigNode(node: nil, path: "\(node.path).\(name)", problems: node.problems) }
+        let urlNode = keys["base_url"] ?? missing("base_url")
+        let baseURL = urlNode.string(required: true)
+        if let baseURL {
+            let lower = baseURL.lowercased()
+            if !(lower.hasPrefix("https://") || lower.hasPrefix("http://")) || URL(string: baseURL)?.host == nil {
+                urlNode.report("must be an https:// URL such as https://app.podero.com")
+            } else if lower.hasPrefix("http://"), !Self.isLoopback(URL(string: baseURL)?.host ?? "") {
+                warnings.append("podero.base_url uses http:// to a host that is not loopback: tokens travel in clear text")
+            }
+        }
+        let orgNode = keys["org_id"] ?? missing("org_id")
+        let orgID = orgNode.string(required: true)
+        if let orgID, UUID(uuidString: orgID) == nil { orgNode.report("must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6") }
+        let clientID = (keys["client_id"] ?? missing("client_id")).string(required: true)
+        let secret = SecretFile(environment: environment).read(
+            key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true, warnings: &warnings)
+        let timeout: Duration = keys["timeout"]?.duration(default: .seconds(30), positive: true) ?? .seconds(30)
+        let concurrency = keys["max_concurrency"]?.int(default: 4, range: 1...64) ?? 4
+        guard let baseURL, let orgID, let clientID, let secret else { return nil }
+        return PoderoSettings(baseURL: baseURL, orgID: orgID.lowercased(), clientID: clientID, clientSecret: secret,
+            timeout: timeout, maxConcurrency: concurrency)
+    }
+
+    private func readSync(_ node: ConfigNode) -> (SyncPolicy, Duration) {
+        var policy = SyncPolicy()
+        guard let keys = node.mapping(allowed: [
+            "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "protected_emails",
+        ]) else { return (policy, .seconds(900)) }
+        let interval: Duration = keys["interval"]?.duration(default: .seconds(900), positive: true) ?? .seconds(900)
+        policy.departureGrace = keys["departure_grace"]?.duration(default: .zero) ?? .zero
+        policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: nil, positive: true)
+        policy.maxDeletions = keys["max_deletions"]?.int(default: 10, range: 0...1_000_000) ?? 10
+        policy.maxDeletionPercent = keys["max_deletion_percent"]?.number(default: 20, range: 0...100) ?? 20
+        if let adopt = keys["adopt_existing"] { policy.adoptExisting = adopt.choice(SyncPolicy.Adoption.self, default: .byExternalID) }
+        var protected = Set<String>()
+        for item in keys["protected_emails"]?.sequence() ?? [] {
+            guard let text = item.string(required: true) else { continue }
+            if let email = EmailAddress(text) { protected.insert(email.key) } else { item.report("is not an e-mail address") }
+        }
+        policy.protectedEmails = protected
+        return (policy, interval)
+    }
+
+    private func readMetrics(_ node: ConfigNode?) -> (host: String, port: Int)? {
+        guard let keys = node?.mapping(allowed: ["listen"]), let listen = keys["listen"], let text = listen.string() else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            listen.report("must be host:port, such as 127.0.0.1:9464")
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else {
+            listen.report("must name a host, such as 127.0.0.1:9464")
+            return nil
+        }
+        return (host, port)
+    }
+
+    private static func filter(_ node: ConfigNode) -> String? {
+        guard let text = node.string(required: true) else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var depth = 0
+        var balanced = true
+        for character in trimmed {
+            if character == "(" { depth += 1 }
+            if character == ")" { depth -= 1; if depth < 0 { balanced = false } }
+        }
+        guard balanced, depth == 0, trimmed.contains("=") || trimmed.contains(">") || trimmed.contains("<") || trimmed.contains("~") else {
+            node.report("is not a valid LDAP filter (unbalanced parentheses or no comparison)")
+            return nil
+        }
+        return trimmed
+    }
+
+    private static func isAttributeName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, CharacterSet.letters.contains(first) || CharacterSet.decimalDigits.contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "." || $0 == ";" }
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            return "\(problem)\(context.map { " \($0.text)" } ?? "") (line \(mark.line))"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import TeamSyncCore
+
+/// `plan` output: a table for people, one JSON document for programs.
+package enum PlanRenderer {
+    /// The readable table, the diagnostics and a summary line.
+    package static func table(_ preview: SyncCycle.Preview) -> String {
+        let plan = preview.plan
+        var lines: [String] = []
+        if plan.actions.isEmpty {
+            lines.append("Nothing to do: Podero is in step with the directory.")
+        } else {
+            let rows = plan.actions.map { action -> [String] in
+                let person = [action.externalID?.rawValue, action.email].compactMap { $0 }.joined(separator: " ")
+                let role: String
+                switch (action.roleBefore, action.roleAfter) {
+                case (let before?, let after?) where before != after: role = "\(before.rawValue) → \(after.rawValue)"
+                case (nil, let after?): role = after.rawValue
+                case (let before?, _): role = before.rawValue
+                default: role = "-"
+                }
+                return [action.kind.rawValue + (action.isRestore ? " (restore)" : ""), person, role, action.reason]
+            }
+            let headers = ["ACTION", "PERSON", "ROLE", "REASON"]
+            let widths = (0..<3).map { column in min(48, max(headers[column].count, rows.map { $0[column].count }.max() ?? 0)) }
+            func format(_ row: [String]) -> String {
+                (0..<3).map { row[$0].padding(toLength: max(widths[$0], row[$0].count), withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3]
+            }
+            lines.append(format(headers))
+            lines += rows.map(format)
+        }
+        let warnings = plan.diagnostics.filter { $0.severity == .warning }.count
+        if !plan.diagnostics.isEmpty {
+            lines.append("")
+            lines.append("Diagnostics (\(plan.diagnostics.count), \(warnings) warnings):")
+            lines += plan.diagnostics.prefix(50).map { "  \($0)" }
+            if plan.diagnostics.count > 50 { lines.append("  … and \(plan.diagnostics.count - 50) more (plan --json lists all)") }
+        }
+        if !preview.refusals.isEmpty {
+            lines.append("")
+            lines.append("A sync would REFUSE every deletion (exit 4): " + preview.refusals.joined(separator: "; "))
+        }
+        lines.append("")
+        lines.append("plan: " + summaryText(plan) + "; \(preview.matchedCount) people matched directory.users")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `{"actions": [...], "diagnostics": [...], "summary": {...}}`.
+    package static func json(_ preview: SyncCycle.Preview) -> String {
+        let plan = preview.plan
+        let actions = plan.actions.map { action -> JSONText.Value in
+            var fields: [(String, JSONText.Value)] = [
+                ("kind", .string(action.kind.rawValue)), ("external_user_id", .string(action.externalID?.rawValue)),
+                ("email", .string(action.email)), ("role", .string(action.roleAfter?.rawValue)), ("reason", .string(action.reason)),
+                ("role_before", .string(action.roleBefore?.rawValue)), ("podero_user_id", .string(action.poderoID)),
+            ]
+            if let changes = action.changes { fields.append(("fields", .array(changes.fieldNames.map { .string($0) }))) }
+            if action.kind == .create { fields.append(("restore", .bool(action.isRestore))) }
+            return .object(fields)
+        }
+        let diagnostics = plan.diagnostics.map { diagnostic -> JSONText.Value in
+            .object([("code", .string(diagnostic.code.rawValue)), ("severity", .string(diagnostic.severity.rawValue)),
+                     ("entry", .string(diagnostic.entry)), ("message", .string(diagnostic.message))])
+        }
+        let counts = plan.counts
+        let summary: JSONText.Value = .object(
+            PlanAction.Kind.allCases.map { ($0.rawValue, JSONText.Value.int(counts[$0] ?? 0)) } + [
+                ("total", .int(plan.actions.count)), ("drift", .bool(plan.hasDrift)),
+                ("matched_people", .int(preview.matchedCount)),
+                ("safety_refusals", .array(preview.refusals.map { .string($0) })),
+            ])
+        return JSONText.render(.object([("actions", .array(actions)), ("diagnostics", .array(diagnostics)), ("summary", summary)]))
+    }
+
+    static func summaryText(_ plan: Plan) -> String {
+        let counts = plan.counts
+        let parts = PlanAction.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
+        return parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SyncJournal
+import TeamSyncCore
+
+/// `status`: what the journal alone says.
+package struct StatusReport: Sendable {
+    package var runs: [RunSummary]
+    package var managed: [ManagedAccount]
+    package var skipped: [AttentionCase]
+    package var grace: Duration
+
+    /// Reads the journal (read-only; an absent journal is an empty one).
+    package static func load(path: String, grace: Duration) async throws -> StatusReport {
+        guard let journal = try SyncJournal.openReadOnly(path: path) else {
+            return StatusReport(runs: [], managed: [], skipped: [], grace: grace)
+        }
+        return StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
+            skipped: try await journal.skippedCases(), grace: grace)
+    }
+
+    var live: [ManagedAccount] { managed.filter { $0.state.isLive } }
+
+    var pending: [(ManagedAccount, Date, Date)] {
+        managed.compactMap { account in
+            guard case .departed(let since) = account.state else { return nil }
+            return (account, since, since.addingTimeInterval(grace.timeInterval))
+        }.sorted { $0.1 < $1.1 }
+    }
+
+    var attention: [(externalID: String?, email: String?, kind: String, detail: String)] {
+        let blocked = managed.compactMap { account -> (String?, String?, String, String)? in
+            guard case .restoreBlocked(let since, _) = account.state else { return nil }
+            return (account.externalID.rawValue, account.email, "restore_blocked",
+                "back in the directory since \(AuditTime.format(since)), but Podero refuses a new account while the soft-deleted one holds the e-mail or external id; restore or hard-delete it in Podero")
+        }
+        return blocked + skipped.map { ($0.externalID, $0.email, "skipped", $0.detail) }
+    }
+
+    /// The JSON of CONTRACT.md.
+    package var json: String {
+        let runs = self.runs.map { run -> JSONText.Value in
+            .object([
+                ("run_id", .string(run.runID)), ("command", .string(run.command)), ("dry_run", .bool(run.dryRun)),
+                ("started_at", .string(AuditTime.format(run.startedAt))), ("finished_at", .string(run.finishedAt.map(AuditTime.format))),
+                ("outcome", .string(run.outcome)), ("exit_code", run.exitCode.map { .int(Int($0)) } ?? .string(nil)),
+                ("summary", .string(run.detail)),
+                ("counts", .object(run.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ])
+        }
+        let managed: JSONText.Value = .object(Role.allCases.map { role in (role.rawValue, .int(live.filter { $0.role == role }.count)) })
+        let pending = self.pending.map { account, since, due -> JSONText.Value in
+            .object([("external_user_id", .string(account.externalID.rawValue)), ("email", .string(account.email)),
+                     ("departed_since", .string(AuditTime.format(since))), ("delete_after", .string(AuditTime.format(due)))])
+        }
+        let attention = self.attention.map { item -> JSONText.Value in
+            .object([("external_user_id", .string(item.externalID)), ("email", .string(item.email)),
+                     ("kind", .string(item.kind)), ("detail", .string(item.detail))])
+        }
+        return JSONText.render(.object([("last_runs", .array(runs)), ("managed", managed),
+            ("pending_departures", .array(pending)), ("needs_attention", .array(attention))]))
+    }
+
+    /// The readable report.
+    package var text: String {
+        var lines: [String] = ["Last runs:"]
+        if runs.isEmpty { lines.append("  none yet") }
+        for run in runs {
+            lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome ?? "running")  exit \(run.exitCode.map(String.init) ?? "-")")
+            if let detail = run.detail { lines.append("      \(detail)") }
+        }
+        lines.append("")
+        lines.append("Managed accounts: " + Role.allCases.map { role in "\(live.filter { $0.role == role }.count) \(role.rawValue)" }.joined(separator: ", "))
+        lines.append("")
+        lines.append("Waiting out the departure grace (\(DurationText.format(grace))): \(pending.count)")
+        for (account, since, due) in pending {
+            lines.append("  \(account.externalID) \(account.email)  gone since \(AuditTime.format(since)), soft delete after \(AuditTime.format(due))")
+        }
+        lines.append("")
+        lines.append("Needs a human: \(attention.count)")
+        for item in attention {
+            lines.append("  [\(item.kind)] \(item.externalID ?? "-") \(item.email ?? "")  \(item.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

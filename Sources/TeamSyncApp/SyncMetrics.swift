@@ -1,0 +1,61 @@
+import CoreMetrics
+import Foundation
+import Metrics
+import Prometheus
+import Synchronization
+import TeamSyncCore
+
+/// The service's metrics, named for alerts, in Prometheus text format.
+package final class SyncMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let lastSuccess: CoreMetrics.Gauge
+    private let lastAttempt: CoreMetrics.Gauge
+    private let duration: Metrics.Timer
+    private let refusals: CoreMetrics.Counter
+    private let lastSuccessDate = Mutex<Date?>(nil)
+
+    package init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300)]
+        self.factory = factory
+        lastSuccess = CoreMetrics.Gauge(label: "podero_team_sync_last_success_timestamp_seconds", factory: factory)
+        lastAttempt = CoreMetrics.Gauge(label: "podero_team_sync_last_attempt_timestamp_seconds", factory: factory)
+        duration = Metrics.Timer(label: "podero_team_sync_run_duration_seconds", factory: factory)
+        refusals = CoreMetrics.Counter(label: "podero_team_sync_safety_refusals_total", factory: factory)
+    }
+
+    /// Records one finished cycle.
+    package func record(_ outcome: SyncCycle.Outcome, duration elapsed: Duration, managed: [ManagedAccount]) {
+        let now = Date()
+        lastAttempt.record(now.timeIntervalSince1970)
+        duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        if outcome.exitStatus == .success || outcome.exitStatus == .partialFailure || outcome.exitStatus == .safetyRefused {
+            lastSuccess.record(now.timeIntervalSince1970)
+            lastSuccessDate.withLock { $0 = now }
+        }
+        if outcome.exitStatus == .safetyRefused { refusals.increment() }
+        if let system = outcome.errorSystem {
+            CoreMetrics.Counter(label: "podero_team_sync_errors_total", dimensions: [("system", system)], factory: factory).increment()
+        }
+        for (action, outcomes) in outcome.report?.counts ?? [:] {
+            for (result, count) in outcomes {
+                CoreMetrics.Counter(label: "podero_team_sync_actions_total", dimensions: [("kind", action), ("outcome", result)], factory: factory)
+                    .increment(by: count)
+            }
+        }
+        let live = managed.filter { $0.state.isLive }
+        for role in Role.allCases {
+            CoreMetrics.Gauge(label: "podero_team_sync_managed_accounts", dimensions: [("role", role.rawValue)], factory: factory)
+                .record(live.filter { $0.role == role }.count)
+        }
+        CoreMetrics.Gauge(label: "podero_team_sync_pending_departures", factory: factory)
+            .record(managed.filter { if case .departed = $0.state { true } else { false } }.count)
+    }
+
+    /// The end of the last cycle that completed its directory read and plan.
+    package var lastSuccessTime: Date? { lastSuccessDate.withLock { $0 } }
+
+    /// Prometheus text exposition.
+    package func exposition() -> String { registry.emitToString() }
+}

@@ -1,0 +1,173 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SyncJournal
+import TeamSyncCore
+
+/// `run`: a sync every `sync.interval` (with a little jitter) on a Dispatch timer, under
+/// swift-service-lifecycle. A failed cycle is logged and retried with backoff; SIGHUP reloads
+/// the configuration; SIGTERM/SIGINT finish the action in flight and stop; systemd is told
+/// READY, STATUS, WATCHDOG and STOPPING; /metrics and /healthz are served when configured.
+package struct SyncService: Sendable {
+    private let initial: CommandEnvironment
+    private let configPath: String?
+    private let logLevel: Logger.Level
+
+    package init(environment: CommandEnvironment, configPath: String?, logLevel: Logger.Level) {
+        self.initial = environment
+        self.configPath = configPath
+        self.logLevel = logLevel
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    package func run() async -> ExitStatus {
+        let logger = initial.logger
+        let metrics = SyncMetrics()
+        let loop = SyncLoop(environment: initial, configPath: configPath, logLevel: logLevel, metrics: metrics)
+        var services: [any Service] = [loop]
+        if let listen = initial.configuration.metricsListen {
+            services.append(MetricsServer.application(host: listen.host, port: listen.port, metrics: metrics,
+                healthyWithin: { loop.healthWindow }, logger: logger))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+            return .success
+        } catch {
+            logger.error("service failed", metadata: ["error": "\(error)"])
+            return .fatal
+        }
+    }
+}
+
+/// The loop of cycles, as a lifecycle `Service`.
+final class SyncLoop: Service, Sendable {
+    private struct State {
+        var environment: CommandEnvironment
+        var stopRequested = false
+        var consecutiveFailures = 0
+    }
+
+    private let state: Mutex<State>
+    private let configPath: String?
+    private let logLevel: Logger.Level
+    private let metrics: SyncMetrics
+    private let notifier = SystemdNotifier()
+    private let ticker = CycleTicker()
+
+    init(environment: CommandEnvironment, configPath: String?, logLevel: Logger.Level, metrics: SyncMetrics) {
+        state = Mutex(State(environment: environment))
+        self.configPath = configPath
+        self.logLevel = logLevel
+        self.metrics = metrics
+    }
+
+    /// How recent the last completed cycle must be for /healthz: two intervals and a minute.
+    var healthWindow: (last: Date?, window: Duration) {
+        let interval = state.withLock { $0.environment.configuration.interval }
+        return (metrics.lastSuccessTime, interval * 2 + .seconds(60))
+    }
+
+    func run() async throws {
+        let hangup = reloadOnHangup()
+        let watchdog = startWatchdog()
+        defer {
+            hangup.cancel()
+            watchdog?.cancel()
+        }
+        notifier.notify("READY=1")
+        environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
+        ticker.schedule(after: .zero)
+        await withGracefulShutdownHandler {
+            for await _ in ticker.ticks {
+                if state.withLock({ $0.stopRequested }) { break }
+                let delay = await cycle()
+                if state.withLock({ $0.stopRequested }) { break }
+                ticker.schedule(after: delay)
+            }
+        } onGracefulShutdown: { [self] in
+            state.withLock { $0.stopRequested = true }
+            notifier.notify("STOPPING=1")
+            ticker.finish()
+        }
+        environment.logger.notice("service stopped")
+    }
+
+    private var environment: CommandEnvironment { state.withLock { $0.environment } }
+
+    /// One cycle; returns the delay before the next one.
+    private func cycle() async -> Duration {
+        let environment = self.environment
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome: SyncCycle.Outcome
+        do {
+            outcome = try await environment.withCycle { cycle, _, _ in
+                var cycle = cycle
+                cycle.shouldStop = { [self] in state.withLock { $0.stopRequested } }
+                return await cycle.sync(dryRun: false, maxDeletionsOverride: nil, command: "run")
+            }
+        } catch {
+            outcome = SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+        }
+        let managed = (try? await SyncJournal.openReadOnly(path: environment.configuration.journalPath)?.managedAccounts()) ?? []
+        metrics.record(outcome, duration: clock.now - started, managed: managed)
+        notifier.notify("STATUS=\(outcome.summary.prefix(200))")
+        let interval = environment.configuration.interval
+        if outcome.exitStatus == .fatal {
+            let failures = state.withLock { state -> Int in
+                state.consecutiveFailures += 1
+                return state.consecutiveFailures
+            }
+            let backoff = min(interval, .seconds(15) * (1 << min(failures - 1, 10)))
+            environment.logger.error("cycle failed; retrying with backoff", metadata: [
+                "retry_in": "\(DurationText.format(backoff))", "failures": "\(failures)", "summary": "\(outcome.summary)",
+            ])
+            return backoff
+        }
+        state.withLock { $0.consecutiveFailures = 0 }
+        environment.logger.notice("cycle finished", metadata: ["summary": "\(outcome.summary)"])
+        // A little jitter (±5%) so that many instances do not hit the APIs in step.
+        let jitter = interval / 20
+        return interval + jitter * Double.random(in: -1...1)
+    }
+
+    /// SIGHUP: load the file again; a valid one takes effect at the next cycle, an invalid one is
+    /// reported and the old one kept.
+    private func reloadOnHangup() -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "podero-team-sync.sighup"))
+        source.setEventHandler { [self] in
+            let current = environment
+            do {
+                let next = try CommandEnvironment.load(path: configPath, logLevel: logLevel)
+                state.withLock { $0.environment = next }
+                next.logger.notice("configuration reloaded; it takes effect at the next cycle")
+            } catch let error as ConfigurationError {
+                for problem in error.problems { current.logger.error("reload refused: \(problem)") }
+                current.logger.error("configuration not reloaded: the previous one stays in effect")
+            } catch {
+                current.logger.error("configuration not reloaded: \(error)")
+            }
+        }
+        source.activate()
+        return source
+    }
+
+    /// WATCHDOG=1 at half the interval systemd asked for.
+    private func startWatchdog() -> (any DispatchSourceTimer)? {
+        guard let interval = SystemdNotifier.watchdogInterval() else { return nil }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "podero-team-sync.watchdog"))
+        let half = Int(interval.components.seconds * 500) + Int(interval.components.attoseconds / 2_000_000_000_000_000)
+        timer.schedule(deadline: .now(), repeating: .milliseconds(max(half, 100)))
+        let notifier = self.notifier
+        timer.setEventHandler { notifier.notify("WATCHDOG=1") }
+        timer.activate()
+        return timer
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TeamSyncApp
+
+/// `--config` and `--log-level`, accepted by every subcommand.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: $PODERO_TEAM_SYNC_CONFIG, else /etc/podero-team-sync/config.yaml).")
+    var config: String?
+
+    @Option(help: "trace, debug, info, notice, warning or error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning or error")
+        }
+    }
+
+    var level: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
+
+    /// Loads the configuration, or exits 78 with one line per problem.
+    func environment() throws -> CommandEnvironment {
+        do {
+            return try CommandEnvironment.load(path: config, logLevel: level)
+        } catch let error as ConfigurationError {
+            for problem in error.problems { printError(problem.description) }
+            throw ExitCode(ExitStatus.configuration.rawValue)
+        }
+    }
+}
+
+/// One line on stderr.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Ends the command with an exit status of CONTRACT.md.
+func finish(_ status: ExitStatus) throws -> Never {
+    throw ExitCode(status.rawValue)
+}

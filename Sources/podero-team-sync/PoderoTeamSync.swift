@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `podero-team-sync`: keeps a Podero team in step with an LDAP or Active Directory directory.
+@main
+struct PoderoTeamSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "podero-team-sync",
+        abstract: "Keep a Podero team (admin and staff accounts) in step with an LDAP or Active Directory directory.",
+        discussion: """
+            Exit statuses: 0 success or in sync, 1 fatal at run time (nothing deleted), 2 plan --check found drift,
+            3 partial failure, 4 a safety limit refused the deletions, 64 usage error, 78 configuration error.
+            The configuration file is --config, else $PODERO_TEAM_SYNC_CONFIG, else /etc/podero-team-sync/config.yaml.
+            """,
+        subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, AuditCommand.self])
+}

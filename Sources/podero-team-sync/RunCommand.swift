@@ -1,0 +1,21 @@
+import ArgumentParser
+import TeamSyncApp
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The long-running service for systemd (Type=notify): a sync every sync.interval.",
+        discussion: """
+            SIGHUP reloads the configuration (a bad file is reported and the old one kept); SIGTERM and SIGINT
+            finish the action in flight, record it, and exit 0. With metrics.listen set, /metrics (Prometheus)
+            and /healthz are served while the service runs.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let environment = try global.environment()
+        let status = await SyncService(environment: environment, configPath: global.config, logLevel: global.level).run()
+        if status != .success { try finish(status) }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import TeamSyncApp
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Last runs, managed accounts per role, pending departures and cases that need a human, from the journal alone.")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let environment = try global.environment()
+        do {
+            let report = try await StatusReport.load(path: environment.configuration.journalPath, grace: environment.configuration.policy.departureGrace)
+            print(json ? report.json : report.text)
+        } catch {
+            printError("status failed: \(error)")
+            try finish(.fatal)
+        }
+    }
+}
