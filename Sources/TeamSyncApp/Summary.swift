@@ -14,8 +14,8 @@ enum Summary {
             if failed > 0 { parts.append("\(failed) \(action) failed") }
         }
         let skipped = plan.actions.filter { $0.kind == .skip }.count
-        if skipped > 0 { parts.append("\(skipped) skipped") }
         var text = "\(command)\(dryRun ? " --dry-run" : ""): " + (parts.isEmpty ? "in sync, nothing to do" : "\(verb) " + parts.joined(separator: ", "))
+        if skipped > 0 { text += "; \(skipped) skipped (see status)" }
         if !refusals.isEmpty { text += "; SAFETY LIMIT, no deletion applied: " + refusals.joined(separator: "; ") }
         if let stopped = report.stoppedBecause { text += "; stopped early (\(stopped)), \(report.notStarted) actions not started" }
         return text + "; exit \(status.rawValue)"

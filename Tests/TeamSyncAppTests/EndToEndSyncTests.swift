@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// podero-team-sync as a subprocess against a real slapd and the podero-sandbox process.
+@Suite("End to end: sync against slapd and podero-sandbox", .serialized)
+struct EndToEndSyncTests {
+    /// 30 generated people + tricky entries: 4 admins and 7 staff are desired, 4 entries are skipped.
+    static let desired = 11
+
+    @Test("plan shows the work, sync does it, then plan --check finds nothing to do")
+    func syncThenNothingToDo() throws {
+        let world = try World()
+        defer { world.stop() }
+        let plan = try world.cli(["plan"])
+        #expect(plan.status == 0)
+        #expect(plan.stdout.contains("plan: \(Self.desired) create, 4 skip"))
+        #expect(!FileManager.default.fileExists(atPath: world.journalPath))  // plan writes nothing
+        #expect(try world.cli(["plan", "--check"]).status == 2)
+        let json = try world.cli(["plan", "--json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let actions = document?["actions"] as? [[String: Any]] ?? []
+        #expect(actions.count == Self.desired + 4)
+        #expect(actions.allSatisfy { $0["kind"] != nil && $0["external_user_id"] != nil && $0["email"] != nil && $0["reason"] != nil && $0.keys.contains("role") })
+
+        let sync = try world.cli(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout.contains("did \(Self.desired) create; 4 skipped"))
+        let team = try world.liveTeam()
+        #expect(team.count == Self.desired)
+        #expect(team["user00003@example.com"]?["role"] as? String == "admin")
+        #expect(team["zoe.mueller@example.com"]?["first_name"] as? String == "Zoë")
+
+        let again = try world.cli(["plan", "--check"])
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))
+        #expect(try world.liveTeam().count == Self.desired)
+        #expect(try world.cli(["audit", "verify"]).status == 0)
+    }
+
+    @Test("a role change, an e-mail change and a departure, with the audit trail")
+    func changes() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        try world.ldapModify("""
+            dn: cn=podero-admins,ou=groups,dc=example,dc=com
+            changetype: modify
+            add: member
+            member: uid=user00010,ou=people,dc=example,dc=com
+
+            dn: uid=user00020,ou=people,dc=example,dc=com
+            changetype: modify
+            replace: mail
+            mail: renamed20@example.com
+
+            dn: cn=cycle-b,ou=groups,dc=example,dc=com
+            changetype: modify
+            delete: member
+            member: uid=user00005,ou=people,dc=example,dc=com
+            """)
+        let sync = try world.cli(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout.contains("1 update_role") && sync.stdout.contains("1 update_profile") && sync.stdout.contains("1 soft_delete"))
+        let team = try world.liveTeam()
+        #expect(team["user00010@example.com"]?["role"] as? String == "admin")
+        #expect(team["renamed20@example.com"] != nil && team["user00020@example.com"] == nil)
+        #expect(team["user00005@example.com"] == nil)
+        #expect(try world.sandboxUsers().count == Self.desired)  // soft-deleted, not gone
+        let audit = try world.cli(["audit", "export", "--format", "jsonl"]).stdout.split(separator: "\n")
+        #expect(audit.contains { $0.contains(#""action":"soft_delete","outcome":"ok""#) && $0.contains("user00005@example.com") })
+        let status = try world.cli(["status", "--json"])
+        let managed = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["managed"] as? [String: Int]
+        #expect(managed == ["admin": 5, "staff": 5])
+    }
+
+    @Test("safety: a mass departure is refused (exit 4, nothing deleted); --max-deletions lets it through")
+    func massDeparture() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        try world.ldapModify("""
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            replace: member
+            member: uid=zoe,ou=people,dc=example,dc=com
+            """)
+        let dry = try world.cli(["sync", "--dry-run"])
+        #expect(dry.status == 4)
+        let refused = try world.cli(["sync"])
+        #expect(refused.status == 4)
+        #expect(refused.stdout.contains("SAFETY LIMIT"))
+        #expect(try world.liveTeam().count == Self.desired)
+        let audit = try world.cli(["audit", "export"]).stdout
+        #expect(audit.contains(#""action":"safety_refused","outcome":"refused""#))
+        #expect(audit.contains(#""action":"run_started","outcome":"planned""#))  // the dry run
+        #expect(!audit.contains(#""action":"soft_delete","outcome":"ok""#))
+        #expect(try world.cli(["sync", "--max-deletions", "5"]).status == 4)
+        let lifted = try world.cli(["sync", "--max-deletions", "6"])
+        #expect(lifted.status == 0, "\(lifted.stdout)")
+        #expect(try world.liveTeam().count == Self.desired - 6)
+    }
+
+    @Test("safety: a users filter that matches nobody deletes nobody")
+    func emptyRead() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        try world.writeConfig(usersFilter: "(uid=nobody-at-all)")
+        let result = try world.cli(["sync"])
+        #expect(result.status == 4)
+        #expect(result.stdout.contains("no people at all"))
+        #expect(try world.liveTeam().count == Self.desired)
+    }
+
+    @Test("a failed directory read stops the run before any write (exit 1)")
+    func failedRead() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        try "wrong-password\n".write(to: world.directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        let result = try world.cli(["sync"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("wrong bind DN or password"))
+        #expect(!result.stderr.contains("wrong-password"))
+        #expect(try world.liveTeam().count == Self.desired)
+        #expect(try world.cli(["plan"]).status == 1)
+    }
+
+    @Test("a person back after a soft delete, while the old account blocks the e-mail: restore_blocked in status")
+    func restoreBlocked() throws {
+        let world = try World(sandbox: ["--soft-deleted-blocks-reuse"])
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        let leave = """
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            delete: member
+            member: uid=zoe,ou=people,dc=example,dc=com
+            """
+        try world.ldapModify(leave)
+        #expect(try world.cli(["sync"]).status == 0)
+        try world.ldapModify(leave.replacingOccurrences(of: "delete: member", with: "add: member"))
+        let back = try world.cli(["sync"])
+        #expect(back.status == 0, "\(back.stdout)")
+        #expect(back.stdout.contains("1 restore_blocked"))
+        let status = try JSONSerialization.jsonObject(with: Data(try world.cli(["status", "--json"]).stdout.utf8)) as? [String: Any]
+        let attention = status?["needs_attention"] as? [[String: Any]] ?? []
+        #expect(attention.contains { $0["kind"] as? String == "restore_blocked" && ($0["email"] as? String)?.lowercased() == "zoe.mueller@example.com" })
+        #expect(attention.filter { $0["kind"] as? String == "skipped" }.count == 4)
+        #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))  // no retry within a day
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// A private world for one end-to-end test: its own slapd (Scripts/slapd-fixture.sh), its own
+/// podero-sandbox process, secrets, a configuration file and a journal, all in a temp directory.
+/// The podero-team-sync binary runs as a subprocess, as an administrator would run it.
+final class World: @unchecked Sendable {  // used by one test at a time
+    static let orgID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    let directory: URL
+    let ldapURL: String
+    let caFile: String
+    var sandboxURL: String = ""
+    private var sandbox: pid_t?
+    private let sandboxArguments: [String]
+    var configPath: String { directory.appendingPathComponent("config.yaml").path }
+    var journalPath: String { directory.appendingPathComponent("state/journal.sqlite").path }
+
+    /// Starts slapd with `people` generated people (plus the tricky entries) and the sandbox.
+    init(people: Int = 30, sandbox arguments: [String] = [], extraConfig: String = "", sync: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("world-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let ldif = directory.appendingPathComponent("org.ldif")
+        let generated = try Self.run("/usr/bin/env", ["python3", Self.repository.appendingPathComponent("Scripts/gen-ldif.py").path, "--people", "\(people)", "--tricky"])
+        try generated.stdout.write(to: ldif, atomically: true, encoding: .utf8)
+        let started = try Self.run(Self.repository.appendingPathComponent("Scripts/slapd-fixture.sh").path, ["start", directory.appendingPathComponent("slapd").path, ldif.path])
+        guard started.status == 0 else { throw WorldError.fixture(started.stderr) }
+        let env = try String(contentsOf: directory.appendingPathComponent("slapd/env"), encoding: .utf8)
+        func value(_ key: String) -> String {
+            env.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""
+        }
+        ldapURL = value("TEAMSYNC_LDAP_URL")
+        caFile = value("TEAMSYNC_LDAP_CA")
+        try "sync-secret\n".write(to: directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        try "sandbox-client-secret\n".write(to: directory.appendingPathComponent("client-secret"), atomically: true, encoding: .utf8)
+        for name in ["ldap-password", "client-secret"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent(name).path)
+        }
+        sandboxArguments = arguments
+        try startSandbox()
+        try writeConfig(extra: extraConfig, sync: sync)
+    }
+
+    func startSandbox() throws {
+        let output = directory.appendingPathComponent("sandbox.out").path
+        let port = sandboxURL.isEmpty ? "0" : String(sandboxURL.split(separator: ":").last!)
+        sandbox = try Spawn.start(Self.binaries.appendingPathComponent("podero-sandbox").path,
+            ["--port", port, "--org-id", Self.orgID, "--client-id", "team-sync",
+             "--client-secret-file", directory.appendingPathComponent("client-secret").path,
+             "--state", directory.appendingPathComponent("sandbox.json").path] + sandboxArguments, stdout: output)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "http://127.0.0.1:") {
+                sandboxURL = "http://127.0.0.1:" + text[range.upperBound...].prefix { $0.isNumber }
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw WorldError.fixture("podero-sandbox did not start")
+    }
+
+    func writeConfig(extra: String = "", sync: String = "", usersFilter: String = "(objectClass=inetOrgPerson)") throws {
+        let yaml = """
+            version: 1
+            directory:
+              url: \(ldapURL)
+              start_tls: true
+              tls_ca_file: \(caFile)
+              bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
+              bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
+              timeout: 5s
+              page_size: 7
+              users:
+                base_dn: ou=people,dc=example,dc=com
+                filter: "\(usersFilter)"
+                disabled_filter: (employeeType=disabled)
+              groups:
+                base_dn: ou=groups,dc=example,dc=com
+            roles:
+              - group: cn=podero-admins,ou=groups,dc=example,dc=com
+                role: admin
+              - group: cn=podero-staff,ou=groups,dc=example,dc=com
+                role: staff
+            podero:
+              base_url: \(sandboxURL)
+              org_id: \(Self.orgID)
+              client_id: team-sync
+              client_secret_file: \(directory.appendingPathComponent("client-secret").path)
+              timeout: 5s
+              max_concurrency: 4
+            sync:
+              interval: 2s
+              max_deletions: 10
+              max_deletion_percent: 40
+            \(sync.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            journal:
+              path: \(journalPath)
+            \(extra)
+            """
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs podero-team-sync with `arguments` (and `--config`), to completion.
+    @discardableResult
+    func cli(_ arguments: [String], config: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.run(Self.binaries.appendingPathComponent("podero-team-sync").path, arguments + (config ? ["--config", configPath] : []))
+    }
+
+    /// Starts podero-team-sync without waiting; returns its pid (see `Spawn.wait`).
+    func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> pid_t {
+        var merged = ProcessInfo.processInfo.environment
+        merged["LDAPNOINIT"] = "1"
+        merged.merge(environment) { $1 }
+        return try Spawn.start(Self.binaries.appendingPathComponent("podero-team-sync").path, arguments + ["--config", configPath],
+            stdout: directory.appendingPathComponent("launch.out").path, stderr: directory.appendingPathComponent("launch.err").path,
+            environment: merged)
+    }
+
+    /// Applies an LDIF change as the directory's administrator.
+    func ldapModify(_ ldif: String) throws {
+        let file = directory.appendingPathComponent("change-\(UUID().uuidString.prefix(6)).ldif")
+        try ldif.write(to: file, atomically: true, encoding: .utf8)
+        let result = try Self.run("/usr/bin/ldapmodify", ["-x", "-H", ldapURL, "-D", "cn=admin,dc=example,dc=com", "-w", "admin-secret", "-f", file.path])
+        guard result.status == 0 else { throw WorldError.fixture("ldapmodify: \(result.stderr)") }
+    }
+
+    /// Every user the sandbox holds, with the internal deleted flag.
+    func sandboxUsers() throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: try get("/_sandbox/state")) as? [[String: Any]] ?? []
+    }
+
+    func sandboxRequests() throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: try get("/_sandbox/requests")) as? [[String: Any]] ?? []
+    }
+
+    func setSandbox(_ switches: String) throws {
+        _ = try Self.run("/usr/bin/curl", ["-sf", "-X", "PUT", sandboxURL + "/_sandbox/faults", "-H", "Content-Type: application/json", "-d", switches])
+    }
+
+    func get(_ path: String) throws -> Data {
+        Data(try Self.run("/usr/bin/curl", ["-sf", sandboxURL + path]).stdout.utf8)
+    }
+
+    func stop() {
+        stopSandbox()
+        _ = try? Self.run(Self.repository.appendingPathComponent("Scripts/slapd-fixture.sh").path, ["stop", directory.appendingPathComponent("slapd").path])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func stopSandbox() {
+        if let sandbox {
+            kill(sandbox, SIGTERM)
+            _ = Spawn.wait(sandbox)
+            self.sandbox = nil
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        // Output goes to files, not pipes: a daemon started by the command (slapd) may keep a
+        // pipe open and a reader would then wait for ever.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        let outPath = base.path + ".out", errPath = base.path + ".err"
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LDAPNOINIT"] = "1"
+        let pid = try Spawn.start(executable, arguments, stdout: outPath, stderr: errPath, environment: environment)
+        let status = Spawn.wait(pid)
+        return (status, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "", (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
+
+enum WorldError: Error {
+    case fixture(String)
+}
+
+extension World {
+    /// The sandbox's team accounts that are not soft-deleted, by e-mail (lower-cased).
+    func liveTeam() throws -> [String: [String: Any]] {
+        var team: [String: [String: Any]] = [:]
+        for user in try sandboxUsers() where (user["deleted"] as? Bool) != true && ["admin", "staff"].contains(user["role"] as? String ?? "") {
+            team[(user["email"] as? String ?? "").lowercased()] = user
+        }
+        return team
+    }
+}
