@@ -75,12 +75,12 @@ final class SyncLoop: Service, Sendable {
 
     func run() async throws {
         let hangup = reloadOnHangup()
+        notifier.notify("READY=1")
         let watchdog = startWatchdog()
         defer {
             hangup.cancel()
             watchdog?.cancel()
         }
-        notifier.notify("READY=1")
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
         ticker.schedule(after: .zero)
         await withGracefulShutdownHandler {

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET` (a path, or an abstract
+/// sd_notify(3) without libsystemd: non-blocking datagrams to `$NOTIFY_SOCKET` (a path, or an abstract
 /// socket when it starts with "@"). Does nothing when the variable is not set.
 package struct SystemdNotifier: Sendable {
     private let socketPath: String?
@@ -39,7 +39,7 @@ package struct SystemdNotifier: Sendable {
         _ = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
                 message.withUnsafeBytes { bytes in
-                    sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
+                    sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sockaddrPointer, length)
                 }
             }
         }

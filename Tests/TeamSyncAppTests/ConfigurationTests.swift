@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import TeamSyncApp
+
+@Suite("Configuration: strict, every problem at once")
+struct ConfigurationTests {
+    static let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("config-tests-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try? "pw\n".write(to: url.appendingPathComponent("ldap-pw"), atomically: true, encoding: .utf8)
+        try? "secret\n".write(to: url.appendingPathComponent("client-secret"), atomically: true, encoding: .utf8)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.appendingPathComponent("ldap-pw").path)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.appendingPathComponent("client-secret").path)
+        return url
+    }()
+
+    static var valid: String {
+        """
+        version: 1
+        directory:
+          url: ldaps://ldap.example.com
+          bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
+          bind_password_file: \(directory.appendingPathComponent("ldap-pw").path)
+          users:
+            base_dn: ou=people,dc=example,dc=com
+          groups:
+            base_dn: ou=groups,dc=example,dc=com
+        roles:
+          - group: cn=podero-admins,ou=groups,dc=example,dc=com
+            role: admin
+          - group: cn=podero-staff,ou=groups,dc=example,dc=com
+            role: staff
+        podero:
+          base_url: https://app.podero.com
+          org_id: 3fa85f64-5717-4562-b3fc-2c963f66afa6
+          client_id: my-client-id
+          client_secret_file: \(directory.appendingPathComponent("client-secret").path)
+        """
+    }
+
+    private func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try ConfigurationLoader(environment: environment).parse(yaml)
+            return []
+        } catch let error as ConfigurationError {
+            return error.problems.map(\.description)
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    @Test("the valid example loads, with the defaults of CONTRACT.md")
+    func valid() throws {
+        let configuration = try ConfigurationLoader(environment: [:]).parse(Self.valid)
+        #expect(configuration.directory.pageSize == 500)
+        #expect(configuration.directory.timeout == .seconds(30))
+        #expect(configuration.directory.users.externalIDAttribute == "entryUUID")
+        #expect(configuration.directory.groups.nested)
+        #expect(configuration.rules.map(\.role) == [.admin, .staff])
+        #expect(configuration.podero.maxConcurrency == 4)
+        #expect(configuration.policy.maxDeletions == 10 && configuration.policy.maxDeletionPercent == 20)
+        #expect(configuration.policy.adoptExisting == .byExternalID)
+        #expect(configuration.interval == .seconds(900))
+        #expect(configuration.journalPath == "/var/lib/podero-team-sync/journal.sqlite")
+        #expect(configuration.podero.clientSecret.exposedValue == "secret")
+    }
+
+    /// Each invalid file and a fragment of the message it must produce.
+    static let corpus: [(String, String, String)] = [
+        ("unknown top-level key", "\(valid)\nextra: 1", "extra: unknown key (line 20)"),
+        ("unknown nested key", valid.replacingOccurrences(of: "  url: ldaps://", with: "  uri: ldaps://"), "directory.uri: unknown key"),
+        ("missing url", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: ""), "directory.url: is required"),
+        ("unsupported scheme", valid.replacingOccurrences(of: "ldaps://ldap.example.com", with: "http://ldap.example.com"), "directory.url: must start with ldap://, ldaps:// or ldapi://"),
+        ("wrong version", valid.replacingOccurrences(of: "version: 1", with: "version: 2"), "version: must be between 1 and 1"),
+        ("no version", valid.replacingOccurrences(of: "version: 1\n", with: ""), "version: is required"),
+        ("bad duration", valid + "\nsync:\n  interval: soon", "sync.interval: must be a duration"),
+        ("zero interval", valid + "\nsync:\n  interval: 0s", "sync.interval: must be longer than 0"),
+        ("negative limit", valid + "\nsync:\n  max_deletions: -1", "sync.max_deletions: must be between 0"),
+        ("percent over 100", valid + "\nsync:\n  max_deletion_percent: 150", "sync.max_deletion_percent: must be between 0 and 100"),
+        ("adoption mode", valid + "\nsync:\n  adopt_existing: always", "sync.adopt_existing: must be one of none, by_external_id, by_external_id_or_email"),
+        ("org id", valid.replacingOccurrences(of: "3fa85f64-5717-4562-b3fc-2c963f66afa6", with: "acme"), "podero.org_id: must be a UUID"),
+        ("base url", valid.replacingOccurrences(of: "https://app.podero.com", with: "ftp://app.podero.com"), "podero.base_url: must be an https:// URL"),
+        ("unreadable secret", valid.replacingOccurrences(of: "/client-secret", with: "/missing-secret"), "podero.client_secret_file: the file"),
+        ("no secret at all", valid.replacingOccurrences(of: "  client_secret_file:", with: "  # client_secret_file:"), "podero.client_secret_file: is required (or a systemd credential \"podero-client-secret\""),
+        ("empty roles", valid.replacingOccurrences(of: valid[valid.range(of: "roles:")!.lowerBound..<valid.range(of: "podero:")!.lowerBound], with: "roles: []\n"), "roles: needs at least one rule"),
+        ("bad role", valid.replacingOccurrences(of: "role: staff", with: "role: owner"), "roles[1].role: must be admin or staff"),
+        ("bad group DN", valid.replacingOccurrences(of: "- group: cn=podero-staff,ou=groups,dc=example,dc=com", with: "- group: podero-staff"), "roles[1].group: is not a valid LDAP DN"),
+        ("same group twice", valid.replacingOccurrences(of: "cn=podero-staff,ou=groups", with: "cn=podero-admins,ou=groups"), "roles[1].group: the same group is already in an earlier rule"),
+        ("wrong type for bool", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  tls_verify: sometimes\n"), "directory.tls_verify: must be true or false"),
+        ("page size", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  page_size: 0\n"), "directory.page_size: must be between 1"),
+        ("member attribute", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    member_attribute: members"), "directory.groups.member_attribute: must be one of member, uniqueMember, memberUid"),
+        ("bad filter", valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com", with: "    base_dn: ou=people,dc=example,dc=com\n    filter: (objectClass=person"), "directory.users.filter: is not a valid LDAP filter"),
+        ("protected e-mail", valid + "\nsync:\n  protected_emails: [boss]", "sync.protected_emails[0]: is not an e-mail address"),
+        ("metrics listen", valid + "\nmetrics:\n  listen: localhost", "metrics.listen: must be host:port"),
+        ("log format", valid + "\nlog:\n  format: xml", "log.format: must be one of text, json"),
+        ("not a mapping", "- just\n- a list", "(file): must be a mapping of keys"),
+        ("not YAML", "version: 1\n  bad: [indent", "not valid YAML"),
+        ("concurrency", valid.replacingOccurrences(of: "  client_id: my-client-id", with: "  client_id: my-client-id\n  max_concurrency: 1000"), "podero.max_concurrency: must be between 1 and 64"),
+        ("start_tls with ldaps", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  start_tls: true\n"), "directory.start_tls: only works with an ldap:// URL"),
+    ]
+
+    @Test("invalid configurations, each with its message", arguments: corpus.indices)
+    func invalid(index: Int) {
+        let (name, yaml, expected) = Self.corpus[index]
+        let found = problems(yaml)
+        #expect(found.contains { $0.contains(expected) }, "\(name): \(found)")
+    }
+
+    @Test("several problems are all reported in one go, with line numbers")
+    func allAtOnce() {
+        let yaml = Self.valid
+            .replacingOccurrences(of: "3fa85f64-5717-4562-b3fc-2c963f66afa6", with: "acme")
+            .replacingOccurrences(of: "role: staff", with: "role: owner") + "\nsync:\n  interval: soon\n  bogus: 1"
+        let found = problems(yaml)
+        #expect(found.count == 4, "\(found)")
+        #expect(found.contains("podero.org_id: must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 (line 17)"))
+        #expect(found.contains("sync.bogus: unknown key (line 22)"))
+    }
+
+    @Test("secrets come from $CREDENTIALS_DIRECTORY when the *_file keys are absent")
+    func credentials() throws {
+        let yaml = Self.valid
+            .replacingOccurrences(of: "  bind_password_file: \(Self.directory.appendingPathComponent("ldap-pw").path)\n", with: "")
+            .replacingOccurrences(of: "  client_secret_file: \(Self.directory.appendingPathComponent("client-secret").path)", with: "")
+        let credentials = Self.directory.appendingPathComponent("credentials")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        try "from-credential\n".write(to: credentials.appendingPathComponent("podero-client-secret"), atomically: true, encoding: .utf8)
+        try "ldap-from-credential".write(to: credentials.appendingPathComponent("ldap-bind-password"), atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path]).parse(yaml)
+        #expect(configuration.podero.clientSecret.exposedValue == "from-credential")
+        #expect(configuration.directory.bindPassword?.exposedValue == "ldap-from-credential")
+        #expect(configuration.warnings.contains { $0.contains("can be read by other users") })
+        #expect(!configuration.warnings.joined().contains("from-credential"))
+    }
+
+    @Test("tls_verify: false is allowed, and warned about")
+    func verifyOff() throws {
+        let yaml = Self.valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  tls_verify: false\n")
+        #expect(try ConfigurationLoader(environment: [:]).parse(yaml).warnings.contains { $0.contains("tls_verify is false") })
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@Suite("End to end: the run service, the command line, and secrets", .serialized)
+struct EndToEndServiceTests {
+    private func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return try condition()
+    }
+
+    private func http(_ url: String) throws -> (Int, String) {
+        let result = try World.run("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", url])
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("run: syncs on its timer, picks up a change, survives a broken reload, reports to systemd, stops on SIGTERM")
+    func service() throws {
+        let port = freePort()
+        let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)")
+        defer { world.stop() }
+        let notify = try NotifySocket(directory: world.directory)
+        defer { notify.close() }
+        let service = try world.launch(["run", "--log-level", "debug"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
+        var stopped = false
+        defer { if !stopped { kill(service, SIGKILL); _ = Spawn.wait(service) } }
+
+        #expect(try waitUntil(20) { try world.liveTeam().count == EndToEndSyncTests.desired })
+        #expect(try waitUntil(5) { try http("http://127.0.0.1:\(port)/healthz").0 == 200 })
+        let metrics = try http("http://127.0.0.1:\(port)/metrics").1
+        #expect(metrics.contains("podero_team_sync_last_success_timestamp_seconds"))
+        #expect(metrics.contains(#"podero_team_sync_actions_total{kind="create",outcome="ok"} 11"#))
+        #expect(metrics.contains(#"podero_team_sync_managed_accounts{role="admin"} 4"#))
+        #expect(metrics.contains("podero_team_sync_run_duration_seconds"))
+
+        try world.ldapModify("""
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            add: member
+            member: uid=user00011,ou=people,dc=example,dc=com
+            """)
+        #expect(try waitUntil(10) { try world.liveTeam()["user00011@example.com"] != nil })
+
+        let valid = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        try "version: 1\ndirectory: [broken\n".write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        kill(service, SIGHUP)
+        let log = world.directory.appendingPathComponent("launch.err").path
+        #expect(try waitUntil(5) { (try String(contentsOfFile: log, encoding: .utf8)).contains("configuration not reloaded") })
+        #expect(Spawn.isRunning(service))
+        try valid.write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        kill(service, SIGHUP)
+        #expect(try waitUntil(5) { (try String(contentsOfFile: log, encoding: .utf8)).contains("configuration reloaded") })
+        try world.ldapModify("""
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            add: member
+            member: uid=user00012,ou=people,dc=example,dc=com
+            """)
+        #expect(try waitUntil(10) { try world.liveTeam()["user00012@example.com"] != nil })
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        kill(service, SIGTERM)
+        let status = Spawn.wait(service)
+        stopped = true
+        #expect(status == 0)
+        #expect(clock.now - start < .seconds(8))
+        let messages = notify.drain()
+        #expect(messages.first == "READY=1")
+        #expect(messages.contains { $0.hasPrefix("STATUS=run: did 11 create") })
+        #expect(messages.contains("WATCHDOG=1"))
+        #expect(messages.contains("STOPPING=1"))
+        #expect(!messages.drop { $0 != "STOPPING=1" }.dropFirst().contains("READY=1"))
+    }
+
+    @Test("/healthz is 503 before the first completed cycle and while the directory cannot be read")
+    func unhealthy() throws {
+        let port = freePort()
+        let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)")
+        defer { world.stop() }
+        try "wrong\n".write(to: world.directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        let service = try world.launch(["run"])
+        defer { kill(service, SIGTERM); _ = Spawn.wait(service) }
+        #expect(try waitUntil(10) { try http("http://127.0.0.1:\(port)/healthz").0 == 503 })
+        #expect(try waitUntil(5) { try http("http://127.0.0.1:\(port)/metrics").1.contains(#"podero_team_sync_errors_total{system="directory"}"#) })
+        #expect(Spawn.isRunning(service))  // a failed cycle never crashes the service
+    }
+
+    @Test("exit statuses of the command line: 78 for a bad file, 64 for bad usage, 1 when --connect fails")
+    func exitStatuses() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["check-config"]).status == 0)
+        #expect(try world.cli(["check-config", "--connect"]).status == 0)
+        let valid = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        try valid.replacingOccurrences(of: "org_id: \(World.orgID)", with: "org_id: acme").appending("\nbogus: 1\n")
+            .write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        let bad = try world.cli(["check-config"])
+        #expect(bad.status == 78)
+        #expect(bad.stderr.split(separator: "\n").contains { $0.hasPrefix("podero.org_id: must be a UUID") && $0.hasSuffix(")") })
+        #expect(bad.stderr.split(separator: "\n").contains { $0.hasPrefix("bogus: unknown key") })
+        #expect(try world.cli(["sync"]).status == 78)
+        #expect(try world.cli(["sync", "--max-deletions", "-3"]).status == 64)
+        #expect(try world.cli(["frobnicate"]).status == 64)
+        try valid.write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        world.stopSandbox()
+        let connect = try world.cli(["check-config", "--connect"])
+        #expect(connect.status == 1)
+        #expect(connect.stderr.contains("podero:"))
+        #expect(!connect.stderr.contains("directory:"))
+    }
+
+    @Test("no secret in any output at debug level, in the journal file or in an export")
+    func secrets() throws {
+        let world = try World()
+        defer { world.stop() }
+        var outputs: [String] = []
+        for arguments in [["check-config", "--connect"], ["plan", "--json"], ["sync", "--dry-run"], ["sync"], ["status", "--json"], ["audit", "export"], ["audit", "export", "--format", "csv"]] {
+            let result = try world.cli(arguments + ["--log-level", "trace"])
+            outputs.append(result.stdout + result.stderr)
+        }
+        let journal = [world.journalPath, world.journalPath + "-wal"].compactMap { FileManager.default.contents(atPath: $0) }
+            .map { String(decoding: $0, as: UTF8.self) }
+        let tokens = (try? String(contentsOfFile: world.directory.appendingPathComponent("sandbox.json").path, encoding: .utf8)) ?? ""
+        for secret in ["sync-secret", "sandbox-client-secret", "c2FuZGJveC1jbGllbnQtc2VjcmV0"] {  // the last: base64 in Basic auth
+            #expect(!outputs.joined().contains(secret), "\(secret) in command output")
+            #expect(!journal.joined().contains(secret), "\(secret) in the journal")
+            #expect(!tokens.contains(secret))
+        }
+        #expect(!outputs.joined().contains("Bearer "))
+    }
+}
