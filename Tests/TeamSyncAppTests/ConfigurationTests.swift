@@ -139,3 +139,25 @@ struct ConfigurationTests {
         #expect(try ConfigurationLoader(environment: [:]).parse(yaml).warnings.contains { $0.contains("tls_verify is false") })
     }
 }
+
+@Suite("The example configurations")
+struct ExampleConfigurationTests {
+    @Test("every shipped example is valid, with secrets from systemd credentials", arguments: [
+        "config/podero-team-sync.example.yaml", "config/podero-team-sync.active-directory.example.yaml",
+    ])
+    func examples(_ path: String) throws {
+        let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("credentials-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: credentials) }
+        for name in ["ldap-bind-password", "podero-client-secret"] {
+            try "x".write(to: credentials.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: credentials.appendingPathComponent(name).path)
+        }
+        var text = try String(contentsOfFile: World.repository.appendingPathComponent(path).path, encoding: .utf8)
+        // The CA file named in the AD example does not exist here; point it at one that does.
+        text = text.replacingOccurrences(of: "/etc/podero-team-sync/corp-ca.pem", with: #filePath)
+        let configuration = try ConfigurationLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path]).parse(text)
+        #expect(configuration.rules.count == 2)
+        #expect(configuration.warnings.isEmpty, "\(configuration.warnings)")
+    }
+}
