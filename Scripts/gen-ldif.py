@@ -69,6 +69,8 @@ def main():
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--suffix", default="dc=example,dc=com")
     parser.add_argument("--tricky", action="store_true")
+    parser.add_argument("--all-staff", action="store_true",
+                        help="make every generated person a direct member of cn=podero-staff (benchmarks)")
     parser.add_argument("--sync-password-hash", default="sync-secret",
                         help="userPassword of the service accounts (a {SSHA} hash or clear text)")
     args = parser.parse_args()
@@ -89,6 +91,8 @@ def main():
     g = lambda cn: f"cn={cn},ou=groups,{s}"
     admins = [dn(1), g("ops-leads")]
     staff = [g("dept-00"), g("cycle-a"), f"uid=ghost,ou=people,{s}"]
+    if args.all_staff:
+        staff += [dn(n) for n in range(1, args.people + 1)]
     if args.tricky:
         # The escaped DN, referenced in another case and spacing, with a hex escape.
         admins.append(f"UID=Van der Berg\\2C Jan , OU=People, {s.upper()}")

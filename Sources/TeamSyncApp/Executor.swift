@@ -20,6 +20,8 @@ package struct Executor: Sendable {
     /// Checked before each action: a requested stop lets the action in flight finish.
     package var shouldStop: @Sendable () -> Bool = { false }
     package var now: @Sendable () -> Date = { Date() }
+    /// Told (done, total) after each action.
+    package var progress: (@Sendable (Int, Int) -> Void)?
 
     package init(provider: any AccountProvider, journal: SyncJournal, runID: String, dryRun: Bool, concurrency: Int, errorBudget: Int, logger: Logger) {
         self.provider = provider
@@ -44,13 +46,14 @@ package struct Executor: Sendable {
             }
         }
         let state = ReportBox()
+        let total = chains.reduce(0) { $0 + $1.count }
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func startNext() {
                 guard next < chains.count else { return }
                 let chain = chains[next]
                 next += 1
-                group.addTask { await self.run(chain, state) }
+                group.addTask { await self.run(chain, state, total: total) }
             }
             for _ in 0..<min(concurrency, chains.count) { startNext() }
             while await group.next() != nil { startNext() }
@@ -58,7 +61,7 @@ package struct Executor: Sendable {
         return state.report.withLock { $0 }
     }
 
-    private func run(_ chain: [PlanAction], _ state: ReportBox) async {
+    private func run(_ chain: [PlanAction], _ state: ReportBox, total: Int) async {
         for (position, action) in chain.enumerated() {
             let stop = state.report.withLock { report -> Bool in
                 if report.failures >= errorBudget {
@@ -71,10 +74,12 @@ package struct Executor: Sendable {
             }
             if stop { return }
             let outcome = await perform(action)
-            state.report.withLock { report in
+            let done = state.report.withLock { report -> Int in
                 report.count(outcome.action, outcome.outcome.rawValue)
                 if outcome.outcome == .failed { report.failures += 1 }
+                return report.counts.values.reduce(0) { $0 + $1.values.reduce(0, +) }
             }
+            progress?(done, total)
             if outcome.outcome == .failed { return }  // the rest of this person's chain depends on it
         }
     }

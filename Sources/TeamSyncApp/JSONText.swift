@@ -1,4 +1,5 @@
 import Foundation
+import SyncJournal
 
 /// Small JSON building for command output: values are `String`, `Int`, `Bool`, arrays, objects
 /// or `NSNull`; keys keep the order given.
@@ -28,19 +29,8 @@ enum JSONText {
         }
     }
 
+    /// A JSON string with only the escapes JSON requires (the audit log's rules).
     static func quote(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let c where c.value < 0x20: output += String(format: "\\u%04x", c.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
+        AuditChain.jsonString(text)
     }
 }

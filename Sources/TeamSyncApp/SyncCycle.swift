@@ -107,7 +107,12 @@ package struct SyncCycle: Sendable {
             var executor = Executor(provider: provider, journal: journal, runID: runID, dryRun: dryRun,
                 concurrency: configuration.podero.maxConcurrency * 2, errorBudget: max(10, plan.actions.count / 10), logger: logger)
             executor.shouldStop = shouldStop
+            let reporter = ProgressReporter(logger: logger, total: plan.actions.filter { $0.kind != .skip }.count)
+            if let reporter {
+                executor.progress = { done, total in reporter.update(done: done, total: total) }
+            }
             let report = await executor.apply(plan)
+            reporter?.finish()
             let status: ExitStatus = !refusals.isEmpty ? .safetyRefused : (report.failures > 0 || report.notStarted > 0 && report.stoppedBecause?.contains("budget") == true) ? .partialFailure : .success
             let summary = Summary.line(command: command, dryRun: dryRun, plan: plan, report: report, refusals: refusals, status: status)
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,

@@ -83,7 +83,7 @@ struct ConnectionTests {
         let start = clock.now
         let error = try await SlapdFixture.failure(settings)
         #expect(error.kind == .timeout)
-        #expect(clock.now - start < .seconds(4))
+        #expect(clock.now - start < .seconds(6))  // 1 s timeout; generous for a loaded machine
     }
 
     @Test("an unsupported URL scheme is refused before any connection")

@@ -21,9 +21,9 @@ struct ClientResilienceTests {
 
     @Test("the token is renewed shortly before it expires")
     func tokenRenewedBeforeExpiry() async throws {
-        try await TestSandbox.run(configure: { $0.tokenLifetime = 2 }) { sandbox in
+        try await TestSandbox.run(configure: { $0.tokenLifetime = 6 }) { sandbox in
             _ = try await sandbox.client.listAccounts(includeDeleted: false)
-            try await Task.sleep(for: .milliseconds(1_200))  // renewal point: 2 s minus 1 s of margin
+            try await Task.sleep(for: .milliseconds(3_300))  // renewal point: 6 s minus 3 s of margin
             _ = try await sandbox.client.listAccounts(includeDeleted: false)
             #expect(await sandbox.client.tokenFetches == 2)
             #expect(sandbox.requests("GET").allSatisfy { $0.status == 200 })
