@@ -27,7 +27,8 @@ stop_all() {
     sandbox_pid=""
     Scripts/slapd-fixture.sh stop "$work/slapd" || true
 }
-trap 'stop_all; rm -rf "$work"' EXIT INT TERM
+# KEEP=1 leaves the last world (slapd, sandbox, journal) running for profiling, and says where.
+trap 'if [ "${KEEP:-0}" = 1 ]; then echo "kept $work (config $work/config.yaml)" >&2; else stop_all; rm -rf "$work"; fi' EXIT INT TERM
 export LDAPNOINIT=1
 org=3fa85f64-5717-4562-b3fc-2c963f66afa6
 printf 'sync-secret\n' > "$work/ldap-password"; printf 'bench-secret\n' > "$work/client-secret"
@@ -76,11 +77,13 @@ YAML
 }
 sync() { "$bin/podero-team-sync" sync --config "$work/config.yaml" --log-level warning; }
 
+if [ "$creates" -gt 0 ]; then
 echo "A. $creates first-time creates, sandbox latency 20 ms, max_concurrency 16" >&2
 world "$creates" --latency 20ms
 start=$(now); sync > "$work/a.out"; end=$(now)
 made=$(grep -o 'did [0-9]* create' "$work/a.out" | grep -o '[0-9]*')
 rate=$(echo "$made / ($end - $start)" | bc -l)
+else made=0; rate=0; fi
 
 echo "B. $people people in sync: setting up with a first sync (not timed)" >&2
 world "$people"

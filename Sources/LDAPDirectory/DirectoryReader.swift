@@ -69,6 +69,10 @@ struct DirectoryReader {
         var invalidMembers: [(DistinguishedName, Int)] = []
         try connection.pagedSearch(request("search groups", settings.groups.baseDN, settings.groups.filter, [memberAttribute.rawValue])) { entry in
             guard let group = entry.distinguishedName() else { return }
+            if Self.hasRangedValues(entry.attributeNames(), memberAttribute: memberAttribute.rawValue) {
+                throw LDAPError(.incomplete, operation: "search groups",
+                    reason: "a group returned its members in ranges (Active Directory sends at most 1,500 at a time); ranged reads are not supported yet, so the read is incomplete and nothing is changed")
+            }
             var members: [GroupGraph.Member] = []
             var invalid = 0
             for value in entry.strings(names[0]) {
@@ -99,6 +103,13 @@ struct DirectoryReader {
     static func parenthesized(_ filter: String) -> String {
         let trimmed = filter.trimmingASCIIWhitespace()
         return trimmed.hasPrefix("(") ? trimmed : "(\(trimmed))"
+    }
+
+    /// True when the server sent `member;range=0-1499` instead of `member` (a large AD group):
+    /// reading `member` alone would see an empty or short group.
+    static func hasRangedValues(_ attributeNames: [String], memberAttribute: String) -> Bool {
+        let prefix = memberAttribute.lowercased() + ";range="
+        return attributeNames.contains { $0.lowercased().hasPrefix(prefix) }
     }
 
     /// `uniqueMember` is "nameAndOptionalUID" (RFC 4517): `dn#'0101'B`; the UID part is dropped.

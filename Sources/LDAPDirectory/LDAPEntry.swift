@@ -51,4 +51,20 @@ struct LDAPEntry: ~Copyable {
         }
         return result
     }
+
+    /// The names of the attributes the entry carries, as the server sent them.
+    /// ldap_first_attribute(3): free each name with ldap_memfree and the BerElement with
+    /// ber_free(ber, 0).
+    func attributeNames() -> [String] {
+        var ber: OpaquePointer?
+        var names: [String] = []
+        var name = ldap_first_attribute(handle, message, &ber)
+        while let current = name {
+            names.append(String(cString: current))
+            ldap_memfree(current)
+            name = ldap_next_attribute(handle, message, ber)
+        }
+        if let ber { ber_free(ber, 0) }
+        return names
+    }
 }
