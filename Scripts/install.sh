@@ -13,6 +13,12 @@ ensure_packages libldap-2.5-0 libsqlite3-0
 ensure_swift
 swift build -c release --product podero-team-sync
 install -D -m 0755 "$(swift build -c release --show-bin-path)/podero-team-sync" "$prefix/bin/podero-team-sync"
+# A system user of the same name: systemd's DynamicUser= then uses it, and an administrator can
+# run `sudo -u podero-team-sync podero-team-sync status` against the service's journal.
+if ! id podero-team-sync >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin podero-team-sync
+    echo "created the system user podero-team-sync"
+fi
 install -D -m 0644 systemd/podero-team-sync.service /etc/systemd/system/podero-team-sync.service
 if [ "$prefix" != /usr/local ]; then
     sed -i "s|/usr/local/bin/podero-team-sync|$prefix/bin/podero-team-sync|" /etc/systemd/system/podero-team-sync.service

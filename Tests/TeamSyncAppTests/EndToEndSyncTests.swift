@@ -35,6 +35,19 @@ struct EndToEndSyncTests {
         #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))
         #expect(try world.liveTeam().count == Self.desired)
         #expect(try world.cli(["audit", "verify"]).status == 0)
+
+        // Someone edits a record behind our back (dropping the append-only trigger first).
+        let tamper = try World.run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("DROP TRIGGER audit_log_no_update")
+            db.execute("UPDATE audit_log SET role_after = 'admin' WHERE seq = 5")
+            db.commit()
+            """, world.journalPath])
+        #expect(tamper.status == 0, "\(tamper.stderr)")
+        let verify = try world.cli(["audit", "verify"])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("audit log broken at seq 5"))
     }
 
     @Test("a role change, an e-mail change and a departure, with the audit trail")
