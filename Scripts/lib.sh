@@ -32,9 +32,10 @@ ensure_swift() {
 PODERO_PACKAGES=(slapd ldap-utils libldap-dev libsqlite3-dev openssl python3 python3-pip curl procps)
 
 # Installs schemathesis from PyPI when it is missing (the emulator's conformance check).
+# Run it as `python3 -m schemathesis.cli`: a console script installed through `python3 -m pip`
+# may have no shim on PATH (pyenv).
 ensure_schemathesis() {
-    command -v schemathesis >/dev/null 2>&1 && return 0
+    python3 -c 'import schemathesis.cli' >/dev/null 2>&1 && return 0
     echo "installing schemathesis from PyPI" >&2
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5' >&2
-    hash -r
 }
