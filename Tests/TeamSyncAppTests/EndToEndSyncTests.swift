@@ -139,6 +139,22 @@ struct EndToEndSyncTests {
         #expect(try world.cli(["plan"]).status == 1)
     }
 
+    @Test("partial failure: one create refused by Podero, the rest applied and recorded (exit 3)")
+    func partialFailure() throws {
+        let world = try World(sandbox: ["--soft-deleted-blocks-reuse"])
+        defer { world.stop() }
+        // An account nobody manages, soft-deleted long ago, still holds user00001's e-mail.
+        _ = try World.run("/usr/bin/curl", ["-sf", "-X", "POST", world.sandboxURL + "/_sandbox/seed", "-H", "Content-Type: application/json",
+            "-d", #"[{"role": "staff", "email": "user00001@example.com", "deleted": true}]"#])
+        let result = try world.cli(["sync"])
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("did \(Self.desired - 1) create, 1 create failed"))
+        #expect(try world.liveTeam().count == Self.desired - 1)
+        let audit = try world.cli(["audit", "export"]).stdout
+        #expect(audit.contains(#""action":"create","outcome":"failed""#))
+        #expect(try world.cli(["audit", "verify"]).status == 0)
+    }
+
     @Test("a person back after a soft delete, while the old account blocks the e-mail: restore_blocked in status")
     func restoreBlocked() throws {
         let world = try World(sandbox: ["--soft-deleted-blocks-reuse"])
