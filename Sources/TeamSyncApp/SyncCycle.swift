@@ -42,7 +42,12 @@ package struct SyncCycle: Sendable {
 
     /// Reads everything and plans, writing nothing anywhere.
     package func preview(maxDeletionsOverride: Int? = nil) async throws -> Preview {
-        let journal = try SyncJournal.openReadOnly(path: configuration.journalPath)
+        try await gatherAndPlan(journal: SyncJournal.openReadOnly(path: configuration.journalPath), maxDeletionsOverride: maxDeletionsOverride)
+    }
+
+    /// Reads the directory, Podero and the journal (concurrently), plans, and checks the plan
+    /// against the safety limits. Writes nothing.
+    private func gatherAndPlan(journal: SyncJournal?, maxDeletionsOverride: Int?) async throws -> Preview {
         async let snapshot = directory.readSnapshot()
         async let remote = provider.listAccounts(includeDeleted: false)
         let managed = try await journal?.managedAccounts() ?? []
@@ -83,18 +88,11 @@ package struct SyncCycle: Sendable {
             if !dryRun {
                 _ = try await IntentResolver(provider: provider, journal: journal, runID: runID, logger: logger).resolve(now: Date())
             }
-            async let snapshot = directory.readSnapshot()
-            async let remote = provider.listAccounts(includeDeleted: false)
-            let managed = try await journal.managedAccounts()
-            let baseline = try await journal.lastGoodMatchedCount()
-            let directorySnapshot = try await snapshot
-            matchedCount = directorySnapshot.matchedCount
+            let preview = try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride)
+            matchedCount = preview.matchedCount
             directoryComplete = true
-            let remoteAccounts = try await remote
-            var plan = planner.plan(directory: directorySnapshot, remote: remoteAccounts, managed: managed, now: Date())
-            let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
-                matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
-                managedLiveCount: managed.filter { $0.state.isLive }.count))
+            var plan = preview.plan
+            let refusals = preview.refusals
             if !refusals.isEmpty {
                 let refused = plan.actions.filter { $0.kind.isDeparture }.count
                 try await journal.append([AuditRecord(time: Date(), runID: runID, action: AuditRecord.Event.safetyRefused,
@@ -113,7 +111,8 @@ package struct SyncCycle: Sendable {
             }
             let report = await executor.apply(plan)
             reporter?.finish()
-            let status: ExitStatus = !refusals.isEmpty ? .safetyRefused : (report.failures > 0 || report.notStarted > 0 && report.stoppedBecause?.contains("budget") == true) ? .partialFailure : .success
+            // A run stopped by its error budget has failures, so `failures > 0` covers it.
+            let status: ExitStatus = !refusals.isEmpty ? .safetyRefused : report.failures > 0 ? .partialFailure : .success
             let summary = Summary.line(command: command, dryRun: dryRun, plan: plan, report: report, refusals: refusals, status: status)
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: report.flatCounts, dryRun: dryRun)
