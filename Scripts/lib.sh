@@ -30,6 +30,9 @@ ensure_swift() {
 
 # The packages the build, the tests and the fixtures need.
 PODERO_PACKAGES=(slapd ldap-utils libldap-dev libsqlite3-dev openssl python3 python3-pip curl procps)
+# The Active Directory fixture (Samba DC). samba-ad-provision is only a Recommends of samba-ad-dc
+# and provisioning fails without it (ldap-notes.md), so it is named.
+PODERO_AD_PACKAGES=(samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind python3-samba ldb-tools)
 
 # Installs schemathesis from PyPI when it is missing (the emulator's conformance check).
 # Run it as `python3 -m schemathesis.cli`: a console script installed through `python3 -m pip`

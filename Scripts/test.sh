@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, starts the fixtures (a throwaway slapd on
-# 127.0.0.1), runs `swift test`, and stops the fixtures whatever happens.
+# 127.0.0.1 and a throwaway Samba AD domain controller on 127.0.0.1:389/636), runs `swift test`,
+# and stops the fixtures whatever happens.
 #
 #   Scripts/test.sh                    # everything
 #   Scripts/test.sh --filter Paging    # extra arguments go to `swift test`
@@ -8,19 +9,22 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . Scripts/lib.sh
 
-ensure_packages "${PODERO_PACKAGES[@]}"
+ensure_packages "${PODERO_PACKAGES[@]}" "${PODERO_AD_PACKAGES[@]}"
 ensure_swift
 
 fixtures=$(mktemp -d "${TMPDIR:-/tmp}/podero-team-sync-test.XXXXXX")
 cleanup() {
     Scripts/slapd-fixture.sh stop "$fixtures/slapd" || true
+    Scripts/samba-fixture.sh stop "$fixtures/samba" || true
     rm -rf "$fixtures"
 }
 trap cleanup EXIT INT TERM
 
 Scripts/slapd-fixture.sh start "$fixtures/slapd"
+Scripts/samba-fixture.sh start "$fixtures/samba"
 set -a
 . "$fixtures/slapd/env"
+. "$fixtures/samba/env"
 set +a
 # Hermetic libldap: ignore /etc/ldap/ldap.conf and ~/.ldaprc.
 export LDAPNOINIT=1

@@ -24,7 +24,6 @@ struct DirectoryReader {
             throw LDAPError(.incomplete, operation: "search people", reason: "\(invalidDNs) entries had a DN that does not parse")
         }
         let disabled = try readDisabled(connection)
-        let graph = try readGroups(connection)
 
         var personDNs = Set<DistinguishedName>(minimumCapacity: candidates.count)
         var dnForUID: [String: DistinguishedName] = [:]
@@ -32,9 +31,19 @@ struct DirectoryReader {
             personDNs.insert(candidate.dn)
             if let uid = candidate.uid { dnForUID[uid.lowercased()] = candidate.dn }
         }
-        let resolution = graph.resolve(
-            roleGroups: settings.roleGroups, isPerson: { personDNs.contains($0) },
-            personForUID: { dnForUID[$0.lowercased()] }, nested: settings.groups.nested)
+        let resolution: GroupResolution
+        let groupCount: Int
+        switch settings.groups.membership {
+        case .expand:
+            let graph = try readGroups(connection)
+            groupCount = graph.count
+            resolution = graph.resolve(
+                roleGroups: settings.roleGroups, isPerson: { personDNs.contains($0) },
+                personForUID: { dnForUID[$0.lowercased()] }, nested: settings.groups.nested)
+        case .inChain:
+            groupCount = settings.roleGroups.count
+            resolution = try readInChainMemberships(connection, isPerson: { personDNs.contains($0) })
+        }
         if let missing = resolution.missingGroups.first,
             let index = settings.roleGroups.firstIndex(of: missing)
         {
@@ -47,7 +56,7 @@ struct DirectoryReader {
         ).assemble()
         logger.debug("directory read", metadata: [
             "matched": "\(snapshot.matchedCount)", "valid": "\(snapshot.people.count)",
-            "skipped": "\(snapshot.skipped.count)", "disabled": "\(disabled.count)", "groups": "\(graph.count)",
+            "skipped": "\(snapshot.skipped.count)", "disabled": "\(disabled.count)", "groups": "\(groupCount)",
         ])
         return snapshot
     }
@@ -62,54 +71,16 @@ struct DirectoryReader {
         return disabled
     }
 
-    private func readGroups(_ connection: LDAPConnection) throws -> GroupGraph {
-        let memberAttribute = settings.groups.memberAttribute
-        let names = CStringList([memberAttribute.rawValue])
-        var graph = GroupGraph()
-        var invalidMembers: [(DistinguishedName, Int)] = []
-        try connection.pagedSearch(request("search groups", settings.groups.baseDN, settings.groups.filter, [memberAttribute.rawValue])) { entry in
-            guard let group = entry.distinguishedName() else { return }
-            if Self.hasRangedValues(entry.attributeNames(), memberAttribute: memberAttribute.rawValue) {
-                throw LDAPError(.incomplete, operation: "search groups",
-                    reason: "a group returned its members in ranges (Active Directory sends at most 1,500 at a time); ranged reads are not supported yet, so the read is incomplete and nothing is changed")
-            }
-            var members: [GroupGraph.Member] = []
-            var invalid = 0
-            for value in entry.strings(names[0]) {
-                switch memberAttribute {
-                case .memberUid:
-                    members.append(.uid(value.trimmingASCIIWhitespace()))
-                case .member, .uniqueMember:
-                    let text = memberAttribute == .uniqueMember ? Self.strippingOptionalUID(value) : value
-                    if let dn = DistinguishedName(text) { members.append(.dn(dn)) } else { invalid += 1 }
-                }
-            }
-            if invalid > 0 { invalidMembers.append((group, invalid)) }
-            graph.addGroup(group, members: members)
-        }
-        for (group, count) in invalidMembers {
-            logger.notice("group has member values that are not DNs", metadata: ["group": "\(group.leaf)", "count": "\(count)"])
-        }
-        return graph
-    }
-
-    private func request(_ purpose: String, _ base: String, _ filter: String, _ attributes: [String]) -> LDAPConnection.SearchRequest {
+    func request(_ purpose: String, _ base: String, _ filter: String, _ attributes: [String]) -> LDAPConnection.SearchRequest {
         LDAPConnection.SearchRequest(
             purpose: purpose, baseDN: base, filter: Self.parenthesized(filter), attributes: attributes,
-            pageSize: settings.pageSize, timeout: settings.timeout)
+            pageSize: settings.pageSize, timeout: settings.timeout, domainScope: settings.domainScope)
     }
 
     /// `objectClass=person` → `(objectClass=person)`; filters already in parentheses are kept.
     static func parenthesized(_ filter: String) -> String {
         let trimmed = filter.trimmingASCIIWhitespace()
         return trimmed.hasPrefix("(") ? trimmed : "(\(trimmed))"
-    }
-
-    /// True when the server sent `member;range=0-1499` instead of `member` (a large AD group):
-    /// reading `member` alone would see an empty or short group.
-    static func hasRangedValues(_ attributeNames: [String], memberAttribute: String) -> Bool {
-        let prefix = memberAttribute.lowercased() + ";range="
-        return attributeNames.contains { $0.lowercased().hasPrefix(prefix) }
     }
 
     /// `uniqueMember` is "nameAndOptionalUID" (RFC 4517): `dn#'0101'B`; the UID part is dropped.

@@ -12,6 +12,35 @@ extension LDAPConnection {
         var attributes: [String]
         var pageSize: Int
         var timeout: Duration
+        /// Send Active Directory's domain-scope control (non-critical): the server then makes
+        /// no referrals to other domains. Servers that do not know it ignore it (RFC 4511 4.1.11).
+        var domainScope = false
+        /// `LDAP_SCOPE_SUBTREE`, or `LDAP_SCOPE_BASE` for reading one entry.
+        var scope: Int32 = LDAP_SCOPE_SUBTREE
+        /// Ask for results in pages (RFC 2696, critical). Off only for base-scope reads.
+        var paged = true
+    }
+
+    /// AD's LDAP_SERVER_DOMAIN_SCOPE_OID (MS-ADTS 3.1.1.3.4.1.3).
+    static let domainScopeOID = "1.2.840.113556.1.4.1339"
+
+    /// Reads the attributes `attributes` of the one entry `dn` (base scope, not paged) and
+    /// returns what the server sent: each attribute description with its values. Used for
+    /// ranged attributes, whose descriptions carry the range (`member;range=1500-2999`).
+    func readEntry(_ dn: String, attributes: [String], purpose: String, timeout: Duration) throws -> RangedValueCollector.Part {
+        var part: RangedValueCollector.Part = []
+        var found = 0
+        let request = SearchRequest(
+            purpose: purpose, baseDN: dn, filter: "(objectClass=*)", attributes: attributes, pageSize: 0,
+            timeout: timeout, scope: LDAP_SCOPE_BASE, paged: false)
+        try pagedSearch(request) { entry in
+            found += 1
+            part = entry.allStrings()
+        }
+        guard found == 1 else {
+            throw LDAPError(.incomplete, operation: purpose, reason: "the entry read back \(found) times instead of once")
+        }
+        return part
     }
 
     /// A whole-subtree paged search (RFC 2696) that is complete or throws: every page is
@@ -67,7 +96,7 @@ extension LDAPConnection {
                 throw LDAPError(.incomplete, operation: request.purpose, code: LDAP_REFERRAL,
                     reason: "the server returned a continuation reference (referral), which is never followed; the read would be incomplete")
             case Int32(LDAP_RES_SEARCH_RESULT):
-                let next = try finishPage(message!, purpose: request.purpose)
+                let next = try finishPage(message!, purpose: request.purpose, paged: request.paged)
                 return (entries, next)
             default:
                 continue  // intermediate responses carry nothing for a search
@@ -76,6 +105,36 @@ extension LDAPConnection {
     }
 
     private func sendSearch(_ request: SearchRequest, attributes: CStringList, cookie: [UInt8]) throws -> Int32 {
+        let ld = rawHandle
+        var domainScopeControl: UnsafeMutablePointer<LDAPControl>?
+        if request.domainScope {
+            // ldap_control_create(3): free with ldap_control_free. The control has no value.
+            let code = ldap_control_create(Self.domainScopeOID, 0, nil, 0, &domainScopeControl)
+            guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
+        }
+        defer { if let domainScopeControl { ldap_control_free(domainScopeControl) } }
+        var serverControls: [UnsafeMutablePointer<LDAPControl>?] = [domainScopeControl].filter { $0 != nil }
+        var pageControl: UnsafeMutablePointer<LDAPControl>?
+        defer { if let pageControl { ldap_control_free(pageControl) } }
+        if request.paged {
+            pageControl = try makePageControl(request, cookie: cookie)
+            serverControls.append(pageControl)
+        }
+        serverControls.append(nil)
+        var attributePointers = attributes.nullTerminated
+        let (seconds, _) = request.timeout.timevalComponents
+        var timeLimit = timeval(tv_sec: max(seconds, 1), tv_usec: 0)
+        var messageID: Int32 = 0
+        let code = ldap_search_ext(
+            ld, request.baseDN, request.scope, request.filter, &attributePointers, 0,
+            &serverControls, nil, &timeLimit, LDAP_NO_LIMIT, &messageID)
+        guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
+        return messageID
+    }
+
+    /// A critical paged-results control asking for the page after `cookie`; the caller frees it
+    /// with ldap_control_free (ldap_create_page_control(3)).
+    private func makePageControl(_ request: SearchRequest, cookie: [UInt8]) throws -> UnsafeMutablePointer<LDAPControl> {
         let ld = rawHandle
         var pageControl: UnsafeMutablePointer<LDAPControl>?
         var cookieBytes = cookie
@@ -87,25 +146,15 @@ extension LDAPConnection {
                 }
             } ?? ldap_create_page_control(ld, ber_int_t(request.pageSize), nil, 1, &pageControl)
         }
-        // ldap_create_page_control(3): free the control with ldap_control_free.
-        defer { if let pageControl { ldap_control_free(pageControl) } }
         guard createCode == LDAP_SUCCESS, let pageControl else {
+            if let pageControl { ldap_control_free(pageControl) }
             throw failure(createCode, operation: request.purpose)
         }
-        var serverControls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl, nil]
-        var attributePointers = attributes.nullTerminated
-        let (seconds, _) = request.timeout.timevalComponents
-        var timeLimit = timeval(tv_sec: max(seconds, 1), tv_usec: 0)
-        var messageID: Int32 = 0
-        let code = ldap_search_ext(
-            ld, request.baseDN, LDAP_SCOPE_SUBTREE, request.filter, &attributePointers, 0,
-            &serverControls, nil, &timeLimit, LDAP_NO_LIMIT, &messageID)
-        guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
-        return messageID
+        return pageControl
     }
 
     /// Checks a page's final result and returns the cookie for the next page (empty when done).
-    private func finishPage(_ message: OpaquePointer, purpose: String) throws -> [UInt8] {
+    private func finishPage(_ message: OpaquePointer, purpose: String, paged: Bool) throws -> [UInt8] {
         let ld = rawHandle
         var resultCode: Int32 = LDAP_OTHER
         var errorMessage: UnsafeMutablePointer<CChar>?
@@ -124,6 +173,7 @@ extension LDAPConnection {
             throw LDAPErrorClassifier(usesTLS: false, timeout: .zero)
                 .error(code: resultCode, operation: purpose, serverMessage: serverMessage)
         }
+        guard paged else { return [] }
         guard let response = ldap_control_find(cldap_paged_results_oid(), controls, nil) else {
             throw LDAPError(.incomplete, operation: purpose,
                 reason: "the server did not return the paged-results control; the read may be incomplete")

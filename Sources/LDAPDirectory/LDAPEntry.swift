@@ -18,6 +18,13 @@ struct LDAPEntry: ~Copyable {
         }
     }
 
+    /// The entry's DN as the server sent it (for reading the entry again).
+    func rawDistinguishedName() -> String? {
+        guard let raw = ldap_get_dn(handle, message) else { return nil }
+        defer { ldap_memfree(raw) }
+        return String(cString: raw)
+    }
+
     /// Calls `body` with each value of `attribute` (matched case-insensitively) and returns the
     /// number of values. ldap_get_values(3): free the array with ldap_value_free_len.
     @discardableResult
@@ -66,5 +73,11 @@ struct LDAPEntry: ~Copyable {
         }
         if let ber { ber_free(ber, 0) }
         return names
+    }
+
+    /// Every attribute the entry carries, as sent (descriptions with options such as
+    /// `member;range=0-1499`), with its UTF-8 values.
+    func allStrings() -> [(description: String, values: [String])] {
+        attributeNames().map { name in (name, name.withCString { strings($0) }) }
     }
 }

@@ -25,12 +25,16 @@ package struct LDAPSettings: Sendable {
     package var groups: GroupSearch
     /// The configured role groups (the groups of the `roles:` rules), in rule order.
     package var roleGroups: [DistinguishedName]
+    /// Send Active Directory's domain-scope control with every search, so that AD makes no
+    /// referrals to other domains or partitions (servers that do not know it ignore it).
+    package var domainScope: Bool
 
     /// Creates settings; defaults follow CONTRACT.md.
     package init(
         url: String, startTLS: Bool = false, tlsCAFile: String? = nil, tlsVerify: Bool = true,
         bindDN: String? = nil, bindPassword: Secret? = nil, timeout: Duration = .seconds(30),
-        pageSize: Int = 500, users: UserSearch, groups: GroupSearch, roleGroups: [DistinguishedName]
+        pageSize: Int = 500, users: UserSearch, groups: GroupSearch, roleGroups: [DistinguishedName],
+        domainScope: Bool = true
     ) {
         self.url = url
         self.startTLS = startTLS
@@ -43,6 +47,7 @@ package struct LDAPSettings: Sendable {
         self.users = users
         self.groups = groups
         self.roleGroups = roleGroups
+        self.domainScope = domainScope
     }
 }
 
@@ -92,6 +97,15 @@ package struct GroupSearch: Sendable {
         case memberUid
     }
 
+    /// Who resolves nested membership.
+    package enum Membership: String, Sendable, CaseIterable {
+        /// We read the groups and follow nesting ourselves (fast; gives the "via" path).
+        case expand
+        /// Active Directory resolves it: one people search per role group with the
+        /// LDAP_MATCHING_RULE_IN_CHAIN rule (1.2.840.113556.1.4.1941) on `memberOf`.
+        case inChain = "in_chain"
+    }
+
     /// Search base.
     package var baseDN: String
     /// LDAP filter selecting groups.
@@ -100,15 +114,18 @@ package struct GroupSearch: Sendable {
     package var memberAttribute: MemberAttribute
     /// Follow groups inside groups.
     package var nested: Bool
+    /// Who resolves nested membership (`directory.groups.membership`).
+    package var membership: Membership
 
     /// Creates a group search; defaults follow CONTRACT.md.
     package init(
         baseDN: String, filter: String = "(objectClass=groupOfNames)",
-        memberAttribute: MemberAttribute = .member, nested: Bool = true
+        memberAttribute: MemberAttribute = .member, nested: Bool = true, membership: Membership = .expand
     ) {
         self.baseDN = baseDN
         self.filter = filter
         self.memberAttribute = memberAttribute
         self.nested = nested
+        self.membership = membership
     }
 }

@@ -85,7 +85,8 @@ package struct ConfigurationLoader {
 
     private func readDirectory(_ node: ConfigNode, roles: [RoleRule], warnings: inout [String]) -> LDAPSettings? {
         guard let keys = node.mapping(allowed: [
-            "url", "start_tls", "tls_ca_file", "tls_verify", "bind_dn", "bind_password_file", "timeout", "page_size", "users", "groups",
+            "url", "start_tls", "tls_ca_file", "tls_verify", "bind_dn", "bind_password_file", "timeout", "page_size", "domain_scope",
+            "users", "groups",
         ], required: true) else { return nil }
         let missing = { (name: String) in ConfigNode(node: nil, path: "\(node.path).\(name)", problems: node.problems) }
         let urlNode = keys["url"] ?? missing("url")
@@ -111,12 +112,14 @@ package struct ConfigurationLoader {
         let password = SecretFile(environment: environment).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil, warnings: &warnings)
         let timeout: Duration = keys["timeout"]?.duration(default: .seconds(30), positive: true) ?? .seconds(30)
         let pageSize = keys["page_size"]?.int(default: 500, range: 1...100_000) ?? 500
+        let domainScope = keys["domain_scope"]?.bool(default: true) ?? true
         let users = readUsers(keys["users"] ?? missing("users"))
         let groups = readGroups(keys["groups"] ?? missing("groups"))
         guard let url, let users, let groups else { return nil }
         return LDAPSettings(
             url: url, startTLS: startTLS, tlsCAFile: caFile, tlsVerify: verify, bindDN: bindDN, bindPassword: password,
-            timeout: timeout, pageSize: pageSize, users: users, groups: groups, roleGroups: roles.map(\.group))
+            timeout: timeout, pageSize: pageSize, users: users, groups: groups, roleGroups: roles.map(\.group),
+            domainScope: domainScope)
     }
 
     private func readUsers(_ node: ConfigNode) -> UserSearch? {
@@ -140,12 +143,21 @@ package struct ConfigurationLoader {
     }
 
     private func readGroups(_ node: ConfigNode) -> GroupSearch? {
-        guard let keys = node.mapping(allowed: ["base_dn", "filter", "member_attribute", "nested"], required: true) else { return nil }
+        guard let keys = node.mapping(allowed: ["base_dn", "filter", "member_attribute", "nested", "membership"], required: true) else { return nil }
         let base = (keys["base_dn"] ?? ConfigNode(node: nil, path: node.path + ".base_dn", problems: node.problems)).distinguishedName(required: true)
         var search = GroupSearch(baseDN: keys["base_dn"]?.string() ?? "")
         if let filter = keys["filter"].flatMap({ Self.filter($0) }) { search.filter = filter }
         if let member = keys["member_attribute"] { search.memberAttribute = member.choice(GroupSearch.MemberAttribute.self, default: .member) }
         search.nested = keys["nested"]?.bool(default: true) ?? true
+        if let membership = keys["membership"] {
+            search.membership = membership.choice(GroupSearch.Membership.self, default: .expand)
+            if search.membership == .inChain, search.memberAttribute != .member {
+                membership.report("in_chain works only with member_attribute: member (Active Directory)")
+            }
+            if search.membership == .inChain, !search.nested {
+                membership.report("in_chain always follows nested groups; it cannot be combined with nested: false")
+            }
+        }
         return base == nil ? nil : search
     }
 

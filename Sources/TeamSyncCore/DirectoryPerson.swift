@@ -37,16 +37,20 @@ package struct GroupMembership: Hashable, Sendable {
     /// Nested groups between the configured group and the person, outermost first; empty when
     /// the person is a direct member.
     package var via: [DistinguishedName]
+    /// True when the directory resolved the nesting (AD's in-chain rule) and the path is unknown.
+    package var resolvedByDirectory: Bool
 
     /// Creates a membership.
-    package init(group: DistinguishedName, via: [DistinguishedName] = []) {
+    package init(group: DistinguishedName, via: [DistinguishedName] = [], resolvedByDirectory: Bool = false) {
         self.group = group
         self.via = via
+        self.resolvedByDirectory = resolvedByDirectory
     }
 
     /// "member of cn=podero-admins via cn=ops-leads, cn=ops-oncall".
     package var explanation: String {
         let direct = "member of \(group.leaf)"
+        if resolvedByDirectory { return direct + " (directly or through nested groups, resolved by the directory)" }
         return via.isEmpty ? direct : direct + " via " + via.map(\.leaf).joined(separator: ", ")
     }
 }

@@ -143,4 +143,7 @@ package struct GroupResolution: Sendable {
     package var diagnostics: [Diagnostic] = []
     /// Configured groups the directory does not have.
     package var missingGroups: [DistinguishedName] = []
+
+    /// An empty resolution.
+    package init() {}
 }

@@ -31,14 +31,3 @@ struct ExternalIDDecoderTests {
         #expect([UInt8]([0xFF, 0xFE]).withUnsafeBytes { ExternalIDDecoder.textID($0) } == nil)
     }
 }
-
-@Suite("Active Directory ranged member values")
-struct RangedMemberTests {
-    @Test("a group sent as member;range=0-1499 is detected (the read then fails as incomplete)")
-    func ranged() {
-        #expect(DirectoryReader.hasRangedValues(["objectClass", "member;range=0-1499"], memberAttribute: "member"))
-        #expect(DirectoryReader.hasRangedValues(["Member;Range=1500-*"], memberAttribute: "member"))
-        #expect(!DirectoryReader.hasRangedValues(["objectClass", "member"], memberAttribute: "member"))
-        #expect(!DirectoryReader.hasRangedValues(["memberOf"], memberAttribute: "member"))
-    }
-}
