@@ -9,7 +9,16 @@ final class World: @unchecked Sendable {  // used by one test at a time
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 
+    /// Where the people come from.
+    enum Directory {
+        /// A private slapd with `people` generated people plus the tricky entries.
+        case slapd(people: Int)
+        /// The shared Samba AD DC that Scripts/test.sh starts (Scripts/samba-fixture.sh), over LDAPS.
+        case activeDirectory
+    }
+
     let directory: URL
+    let source: Directory
     let ldapURL: String
     let caFile: String
     var sandboxURL: String = ""
@@ -19,21 +28,39 @@ final class World: @unchecked Sendable {  // used by one test at a time
     var journalPath: String { directory.appendingPathComponent("state/journal.sqlite").path }
 
     /// Starts slapd with `people` generated people (plus the tricky entries) and the sandbox.
-    init(people: Int = 30, sandbox arguments: [String] = [], extraConfig: String = "", sync: String = "") throws {
+    convenience init(people: Int = 30, sandbox arguments: [String] = [], extraConfig: String = "", sync: String = "") throws {
+        try self.init(.slapd(people: people), sandbox: arguments, extraConfig: extraConfig, sync: sync)
+    }
+
+    init(_ source: Directory, sandbox arguments: [String] = [], extraConfig: String = "", sync: String = "") throws {
+        self.source = source
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("world-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let ldif = directory.appendingPathComponent("org.ldif")
-        let generated = try Self.run("/usr/bin/env", ["python3", Self.repository.appendingPathComponent("Scripts/gen-ldif.py").path, "--people", "\(people)", "--tricky"])
-        try generated.stdout.write(to: ldif, atomically: true, encoding: .utf8)
-        let started = try Self.run(Self.repository.appendingPathComponent("Scripts/slapd-fixture.sh").path, ["start", directory.appendingPathComponent("slapd").path, ldif.path])
-        guard started.status == 0 else { throw WorldError.fixture(started.stderr) }
-        let env = try String(contentsOf: directory.appendingPathComponent("slapd/env"), encoding: .utf8)
-        func value(_ key: String) -> String {
-            env.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""
+        let bindPassword: String
+        switch source {
+        case .slapd(let people):
+            let ldif = directory.appendingPathComponent("org.ldif")
+            let generated = try Self.run("/usr/bin/env", ["python3", Self.repository.appendingPathComponent("Scripts/gen-ldif.py").path, "--people", "\(people)", "--tricky"])
+            try generated.stdout.write(to: ldif, atomically: true, encoding: .utf8)
+            let started = try Self.run(Self.repository.appendingPathComponent("Scripts/slapd-fixture.sh").path, ["start", directory.appendingPathComponent("slapd").path, ldif.path])
+            guard started.status == 0 else { throw WorldError.fixture(started.stderr) }
+            let env = try String(contentsOf: directory.appendingPathComponent("slapd/env"), encoding: .utf8)
+            func value(_ key: String) -> String {
+                env.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } ?? ""
+            }
+            ldapURL = value("TEAMSYNC_LDAP_URL")
+            caFile = value("TEAMSYNC_LDAP_CA")
+            bindPassword = "sync-secret"
+        case .activeDirectory:
+            let environment = ProcessInfo.processInfo.environment
+            guard let url = environment["TEAMSYNC_AD_LDAPS_URL"], let ca = environment["TEAMSYNC_AD_CA"] else {
+                throw WorldError.fixture("TEAMSYNC_AD_LDAPS_URL is not set: run Scripts/test.sh, which starts the Samba AD DC")
+            }
+            ldapURL = url
+            caFile = ca
+            bindPassword = "Sync-Secret-1!"
         }
-        ldapURL = value("TEAMSYNC_LDAP_URL")
-        caFile = value("TEAMSYNC_LDAP_CA")
-        try "sync-secret\n".write(to: directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        try (bindPassword + "\n").write(to: directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
         try "sandbox-client-secret\n".write(to: directory.appendingPathComponent("client-secret"), atomically: true, encoding: .utf8)
         for name in ["ldap-password", "client-secret"] {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent(name).path)
@@ -63,27 +90,57 @@ final class World: @unchecked Sendable {  // used by one test at a time
     }
 
     func writeConfig(extra: String = "", sync: String = "", usersFilter: String = "(objectClass=inetOrgPerson)") throws {
+        let directorySection: String
+        switch source {
+        case .slapd:
+            directorySection = """
+                directory:
+                  url: \(ldapURL)
+                  start_tls: true
+                  tls_ca_file: \(caFile)
+                  bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
+                  bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
+                  timeout: 5s
+                  page_size: 7
+                  users:
+                    base_dn: ou=people,dc=example,dc=com
+                    filter: "\(usersFilter)"
+                    disabled_filter: (employeeType=disabled)
+                  groups:
+                    base_dn: ou=groups,dc=example,dc=com
+                roles:
+                  - group: cn=podero-admins,ou=groups,dc=example,dc=com
+                    role: admin
+                  - group: cn=podero-staff,ou=groups,dc=example,dc=com
+                    role: staff
+                """
+        case .activeDirectory:
+            directorySection = """
+                directory:
+                  url: \(ldapURL)
+                  tls_ca_file: \(caFile)
+                  bind_dn: CN=svc-podero-sync,OU=Service Accounts,DC=corp,DC=example,DC=com
+                  bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
+                  timeout: 10s
+                  page_size: 1000
+                  users:
+                    base_dn: OU=Staff,DC=corp,DC=example,DC=com
+                    filter: (&(objectCategory=person)(objectClass=user))
+                    external_id_attribute: objectGUID
+                    disabled_filter: (userAccountControl:1.2.840.113556.1.4.803:=2)
+                  groups:
+                    base_dn: OU=Groups,DC=corp,DC=example,DC=com
+                    filter: (objectClass=group)
+                roles:
+                  - group: CN=Podero Admins,OU=Groups,DC=corp,DC=example,DC=com
+                    role: admin
+                  - group: CN=Podero Staff,OU=Groups,DC=corp,DC=example,DC=com
+                    role: staff
+                """
+        }
         let yaml = """
             version: 1
-            directory:
-              url: \(ldapURL)
-              start_tls: true
-              tls_ca_file: \(caFile)
-              bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
-              bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
-              timeout: 5s
-              page_size: 7
-              users:
-                base_dn: ou=people,dc=example,dc=com
-                filter: "\(usersFilter)"
-                disabled_filter: (employeeType=disabled)
-              groups:
-                base_dn: ou=groups,dc=example,dc=com
-            roles:
-              - group: cn=podero-admins,ou=groups,dc=example,dc=com
-                role: admin
-              - group: cn=podero-staff,ou=groups,dc=example,dc=com
-                role: staff
+            \(directorySection)
             podero:
               base_url: \(sandboxURL)
               org_id: \(Self.orgID)
@@ -123,7 +180,15 @@ final class World: @unchecked Sendable {  // used by one test at a time
     func ldapModify(_ ldif: String) throws {
         let file = directory.appendingPathComponent("change-\(UUID().uuidString.prefix(6)).ldif")
         try ldif.write(to: file, atomically: true, encoding: .utf8)
-        let result = try Self.run("/usr/bin/ldapmodify", ["-x", "-H", ldapURL, "-D", "cn=admin,dc=example,dc=com", "-w", "admin-secret", "-f", file.path])
+        let environment = ProcessInfo.processInfo.environment
+        let admin: [String]
+        switch source {
+        case .slapd: admin = ["-H", ldapURL, "-D", "cn=admin,dc=example,dc=com", "-w", "admin-secret"]
+        case .activeDirectory:
+            admin = ["-H", environment["TEAMSYNC_AD_URL"] ?? "", "-D", environment["TEAMSYNC_AD_ADMIN_DN"] ?? "",
+                     "-w", environment["TEAMSYNC_AD_ADMIN_PASSWORD"] ?? ""]
+        }
+        let result = try Self.run("/usr/bin/ldapmodify", ["-x"] + admin + ["-f", file.path])
         guard result.status == 0 else { throw WorldError.fixture("ldapmodify: \(result.stderr)") }
     }
 
