@@ -49,10 +49,11 @@ package final class PoderoClient: AccountProvider {
 
     package func listAccounts(includeDeleted: Bool) async throws -> [RemoteAccount] {
         let live = try await decodeList(call("list users", .GET, usersPath))
-        guard includeDeleted else { return live.map { $0.account() } }
-        let all = try await decodeList(call("list users", .GET, usersPath + "?include_deleted=true"))
+        guard includeDeleted else { return live }
         let liveIDs = Set(live.map(\.id))
-        return all.map { $0.account(softDeleted: !liveIDs.contains($0.id)) }
+        var all = try await decodeList(call("list users", .GET, usersPath + "?include_deleted=true"))
+        for index in all.indices { all[index].isSoftDeleted = !liveIDs.contains(all[index].id) }
+        return all
     }
 
     package func account(externalID: ExternalID, includeDeleted: Bool) async throws -> RemoteAccount? {
@@ -118,8 +119,18 @@ package final class PoderoClient: AccountProvider {
 
     // MARK: Decoding
 
-    private func decodeList(_ exchange: HTTPExchange) throws -> [APIUser] {
-        try decode([APIUser].self, exchange, operation: "list users")
+    /// The users list, decoded from the response bytes as they are (no copy, six fields read).
+    private func decodeList(_ exchange: HTTPExchange) throws -> [RemoteAccount] {
+        var accounts: [RemoteAccount] = []
+        do {
+            try exchange.body.withUnsafeReadableBytes { bytes in
+                try UserListDecoder.decode(bytes) { accounts.append($0.account()) }
+            }
+        } catch let failure as UserListDecoder.Failure {
+            logger.debug("list users: unexpected JSON", metadata: ["offset": "\(failure.offset)", "reason": "\(failure.reason)"])
+            throw PoderoError(.invalidResponse, operation: "list users", status: exchange.status, detail: "unexpected JSON")
+        }
+        return accounts
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ exchange: HTTPExchange, operation: String) throws -> T {

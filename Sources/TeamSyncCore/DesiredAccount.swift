@@ -5,16 +5,22 @@ package struct DesiredAccount: Hashable, Sendable {
     package var firstName: String?
     package var lastName: String?
     package var role: Role
-    /// "member of cn=podero-admins via cn=ops-leads".
-    package var reason: String
+    /// The membership that gave the role.
+    package var membership: GroupMembership
 
     /// Creates a desired account.
-    package init(externalID: ExternalID, email: EmailAddress, firstName: String?, lastName: String?, role: Role, reason: String) {
+    package init(
+        externalID: ExternalID, email: EmailAddress, firstName: String?, lastName: String?, role: Role, membership: GroupMembership
+    ) {
         self.externalID = externalID
         self.email = email
         self.firstName = firstName
         self.lastName = lastName
         self.role = role
-        self.reason = reason
+        self.membership = membership
     }
+
+    /// "member of cn=podero-admins via cn=ops-leads". Built only when an action needs it: a
+    /// large organisation in sync plans no action and so renders no reason.
+    package var reason: String { membership.explanation }
 }

@@ -10,7 +10,7 @@ package struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         let trimmed = raw.trimmingASCIIWhitespace()
         guard EmailAddress.isWellFormed(trimmed) else { return nil }
         self.value = trimmed
-        self.key = trimmed.lowercased()
+        self.key = trimmed.caseFoldedKey()
     }
 
     package var description: String { value }
@@ -21,7 +21,11 @@ package struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// `local@domain.tld`: one "@", a local part of 1–64 bytes, a domain of two or more
     /// non-empty labels that neither start nor end with "-", no spaces or control characters.
     private static func isWellFormed(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { isWellFormed(bytes: $0) }
+    }
+
+    private static func isWellFormed(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= 254 else { return false }
         var at: Int?
         for (index, byte) in bytes.enumerated() {
@@ -53,11 +57,25 @@ extension String {
     /// The string without leading and trailing ASCII spaces, tabs and line breaks.
     package func trimmingASCIIWhitespace() -> String {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        // Most values have nothing to trim: answer without copying.
+        guard let firstByte = utf8.first, let lastByte = utf8.last else { return self }
+        if !isSpace(firstByte) && !isSpace(lastByte) { return self }
         let bytes = Array(utf8)
         guard let first = bytes.firstIndex(where: { !isSpace($0) }),
             let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        if first == 0 && last == bytes.count - 1 { return self }
         return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+
+    /// The text in lower case, for case-insensitive comparison (e-mail keys). ASCII text that
+    /// has no upper-case letter is returned as it is, without a copy; anything else is
+    /// `lowercased()`.
+    package func caseFoldedKey() -> String {
+        var text = self
+        let unchanged = text.withUTF8 { bytes in
+            for byte in bytes where byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) { return false }
+            return true
+        }
+        return unchanged ? self : lowercased()
     }
 }

@@ -21,7 +21,7 @@ struct PlanningContext {
         remoteByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         remoteByExternalID = Dictionary(
             live.compactMap { account in account.externalID.map { ($0, account) } }, uniquingKeysWith: { first, _ in first })
-        remoteByEmail = Dictionary(live.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        remoteByEmail = Dictionary(live.map { ($0.email.caseFoldedKey(), $0) }, uniquingKeysWith: { first, _ in first })
         managedByID = Dictionary(managed.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
         managedPoderoIDs = Set(managed.map(\.poderoID))
         protectedEmails = Set(policy.protectedEmails.map { $0.lowercased() })
@@ -107,7 +107,7 @@ struct PlanningContext {
                 reason: desired.reason))
         }
         var changes = AccountChanges()
-        if remote.email.lowercased() != desired.email.key { changes.email = desired.email.value }
+        if remote.email != desired.email.value, remote.email.caseFoldedKey() != desired.email.key { changes.email = desired.email.value }
         if Self.normalized(remote.firstName) != desired.firstName { changes.firstName = .some(desired.firstName) }
         if Self.normalized(remote.lastName) != desired.lastName { changes.lastName = .some(desired.lastName) }
         if remote.externalID != desired.externalID { changes.externalID = desired.externalID }
@@ -122,7 +122,7 @@ struct PlanningContext {
     // MARK: People no longer desired
 
     mutating func planUndesired(_ account: ManagedAccount, reason: String?) {
-        guard !protectedEmails.contains(account.email.lowercased()) else { return }
+        guard !protectedEmails.contains(account.email.caseFoldedKey()) else { return }
         let why = reason ?? "no longer matched by directory.users (base DN and filter)"
         let grace = policy.departureGrace
         switch account.state {

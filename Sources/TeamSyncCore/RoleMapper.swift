@@ -32,7 +32,7 @@ package struct RoleMapper: Sendable {
             }
             result.desired[person.externalID] = DesiredAccount(
                 externalID: person.externalID, email: person.email, firstName: person.firstName,
-                lastName: person.lastName, role: rule.role, reason: membership.explanation)
+                lastName: person.lastName, role: rule.role, membership: membership)
         }
         return result
     }
