@@ -197,11 +197,12 @@ struct UserListDecoder {
 
     private mutating func skipValue(depth: Int) throws {
         guard depth < Self.maximumDepth else { throw fail("values nested too deeply") }
-        switch peek() {
+        guard let first = peek() else { throw fail("the list ends early") }
+        switch first {
         case UInt8(ascii: "\""):
             _ = try string()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = peek() == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let close = first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
             let isObject = close == UInt8(ascii: "}")
             index += 1
             skipWhitespace()

@@ -47,8 +47,6 @@ struct UserListDecoderTests {
         #"[{"id":1,"role":"staff","email":"a@x.com"}]"#,
         #"[{"id":null,"role":"staff","email":"a@x.com"}]"#,
         #"[{"id":"a","role":"staff","email":"a@x.com","first_name":5}]"#,
-        #"[{"id":"a","role":"staff","email":"a@x.com",}]"#,
-        #"[{"id":"a","role":"staff","email":"a@x.com"},]"#,
         #"[{"id":"a\ud800","role":"staff","email":"a@x.com"}]"#,
         #"[{"id":"a\x","role":"staff","email":"a@x.com"}]"#,
         "[{\"id\":\"a\u{1}\",\"role\":\"staff\",\"email\":\"a@x.com\"}]",
@@ -64,6 +62,13 @@ struct UserListDecoderTests {
     func refuses(_ json: String) throws {
         #expect(throws: (any Error).self) { try Self.foundation(json) }
         #expect(throws: UserListDecoder.Failure.self) { try Self.ours(json) }
+    }
+
+    @Test("trailing commas, which Foundation's decoder lets through, are refused (RFC 8259)")
+    func trailingCommas() throws {
+        for json in [#"[{"id":"a","role":"staff","email":"a@x.com",}]"#, #"[{"id":"a","role":"staff","email":"a@x.com"},]"#] {
+            #expect(throws: UserListDecoder.Failure.self) { try Self.ours(json) }
+        }
     }
 
     @Test("invalid UTF-8 in a string is refused")
