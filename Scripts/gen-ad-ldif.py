@@ -7,8 +7,10 @@ by Samba when the entries are added.
 
 Layout under --base (default DC=corp,DC=example,DC=com):
   OU=Service Accounts  CN=svc-podero-sync  (password Sync-Secret-1!)    the bind account
+                       CN=svc-wrong-password (same password)             for bind error 52e
                        CN=svc-disabled     (same password, disabled)     bind error 533
                        CN=svc-must-change  (same password, pwdLastSet 0) bind error 773
+                       CN=svc-locked       (same password; samba-fixture.sh locks it out) 775
   OU=Staff             CN=Alice Admin, CN=Bob Oncall, CN=Carol Disabled (userAccountControl 514),
                        CN=Dan Lead, CN=Erin Leaver (for the end-to-end test) and
                        CN=Person 00001 ... (the bulk, all in CN=All Staff)
@@ -76,6 +78,8 @@ def main():
         out.append(ou(name, base))
     svc = "Service Accounts"
     out.append(user("svc-podero-sync", "svc-podero-sync", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
+    out.append(user("svc-wrong-password", "svc-wrong-password", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
+    out.append(user("svc-locked", "svc-locked", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
     out.append(user("svc-disabled", "svc-disabled", base, svc, uac=NO_EXPIRY | 2, mail=False, password=PASSWORD))
     out.append(user("svc-must-change", "svc-must-change", base, svc, uac=NORMAL, mail=False, password=PASSWORD,
                     extra=[("pwdLastSet", "0")]))

@@ -94,6 +94,10 @@ start)
     python3 "$here/gen-ad-ldif.py" --people "$people" --base "$base" > "$dir/organisation.ldif"
     ldbadd -H "$dir/domain/private/sam.ldb" "$dir/organisation.ldif" > "$dir/seed.log" 2>&1 \
         || { echo "seeding sam.ldb failed; see $dir/seed.log" >&2; exit 1; }
+    # Account lockout after 10 wrong passwords (provision leaves it off), so that a locked
+    # account can be tested; the tests' other wrong binds use their own account.
+    samba-tool domain passwordsettings set --account-lockout-threshold=10 -H "$dir/domain/private/sam.ldb" \
+        >> "$dir/seed.log" 2>&1 || { echo "setting the lockout policy failed; see $dir/seed.log" >&2; exit 1; }
     # Its own process group, so that stop ends samba's worker processes too.
     setsid samba -i -s "$conf" --debuglevel=1 > "$dir/samba.log" 2>&1 < /dev/null &
     echo $! > "$dir/samba.pid"
@@ -109,6 +113,10 @@ TEAMSYNC_AD_ADMIN_PASSWORD=$admin_password
 TEAMSYNC_AD_DIR=$dir
 ENV
     wait_until_ready "$dir"
+    # Lock CN=svc-locked out: ten binds with a wrong password.
+    for _ in $(seq 1 10); do
+        LDAPNOINIT=1 ldapwhoami -x -H ldap://127.0.0.1:389 -D "CN=svc-locked,OU=Service Accounts,$base" -w wrong >/dev/null 2>&1 || true
+    done
     echo "samba AD DC ready on ldap://127.0.0.1:389 and ldaps://127.0.0.1:636 (pid $(cat "$dir/samba.pid"), $people bulk people)" >&2
     ;;
 stop)

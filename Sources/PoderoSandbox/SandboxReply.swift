@@ -14,7 +14,12 @@ package struct SandboxReply: Sendable {
 
     /// A JSON body.
     static func json<Value: Encodable>(_ status: Int, _ value: Value) -> SandboxReply {
-        SandboxReply(status: status, body: (try? encoder.encode(value)) ?? Data("{}".utf8))
+        SandboxReply(status: status, body: encode(value))
+    }
+
+    /// The JSON of `value` as every answer writes it.
+    static func encode<Value: Encodable>(_ value: Value) -> Data {
+        (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 
     /// `{"detail": "..."}`, the API's error shape.

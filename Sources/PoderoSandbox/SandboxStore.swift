@@ -69,7 +69,7 @@ package final class SandboxStore: Sendable {
     // MARK: Users
 
     func listUsers(includeDeleted: Bool) -> SandboxReply {
-        .json(200, guarded.withLock { $0.state.list(includeDeleted: includeDeleted) })
+        SandboxReply(status: 200, body: guarded.withLock { $0.state.listJSON(includeDeleted: includeDeleted) })
     }
 
     func user(id: String, includeDeleted: Bool) -> SandboxReply {

@@ -6,18 +6,29 @@
 package struct DistinguishedName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The canonical text, suitable as a dictionary key and for display.
     package let normalized: String
+    /// `normalized.hashValue`, computed once: a read of 100,000 people hashes each DN several
+    /// times (sets, group resolution), and unequal names then rarely need a string comparison.
+    private let hash: Int
 
     /// Parses and normalises `text`; nil when it is not a DN.
     package init?(_ text: String) {
         guard let normalized = DistinguishedNameParser.normalize(Array(text.utf8)) else { return nil }
         self.normalized = normalized
+        hash = normalized.hashValue
     }
 
     /// Parses and normalises raw UTF-8 bytes (as libldap returns them).
     package init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         guard let normalized = DistinguishedNameParser.normalize(Array(bytes)) else { return nil }
         self.normalized = normalized
+        hash = normalized.hashValue
     }
+
+    package static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool {
+        lhs.hash == rhs.hash && lhs.normalized == rhs.normalized
+    }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
     package var description: String { normalized }
 

@@ -41,7 +41,7 @@ package struct Planner: Sendable {
             let detail = directory.diagnostics.first { $0.entry == entry.dn.normalized && $0.code == entry.reason }
             context.actions.append(PlanAction(
                 .skip, externalID: entry.externalID, email: entry.email?.value,
-                poderoID: entry.externalID.flatMap { context.managedByID[$0]?.poderoID },
+                poderoID: entry.externalID.flatMap { context.managedAccount($0)?.poderoID },
                 reason: "\(entry.dn.normalized): \(detail?.message ?? entry.reason.rawValue)"))
         }
         return Plan(actions: context.actions, journalUpdates: context.journalUpdates, diagnostics: directory.diagnostics)

@@ -1,14 +1,19 @@
 import Foundation
 
-/// The indexes and the growing plan of one `Planner.plan` call.
+/// The indexes and the growing plan of one `Planner.plan` call. Indexes hold positions in the
+/// arrays, not copies; the ones only newcomers and relinks need are built on first use, so a
+/// large organisation in sync pays for two indexes only.
 struct PlanningContext {
     let policy: SyncPolicy
     let now: Date
-    let remoteByID: [String: RemoteAccount]
-    let remoteByExternalID: [ExternalID: RemoteAccount]
-    let remoteByEmail: [String: RemoteAccount]
-    let managedByID: [ExternalID: ManagedAccount]
-    let managedPoderoIDs: Set<String>
+    /// Podero's accounts that are not soft-deleted.
+    private let live: [RemoteAccount]
+    private let managed: [ManagedAccount]
+    private let liveIndexByID: [String: Int]
+    private let managedIndexByID: [ExternalID: Int]
+    private var liveIndexByExternalIDStorage: [ExternalID: Int]?
+    private var liveIndexByEmailStorage: [String: Int]?
+    private var managedPoderoIDsStorage: Set<String>?
     /// `sync.protected_emails`, lower-cased.
     let protectedEmails: Set<String>
     var actions: [PlanAction] = []
@@ -17,31 +22,64 @@ struct PlanningContext {
     init(policy: SyncPolicy, remote: [RemoteAccount], managed: [ManagedAccount], now: Date) {
         self.policy = policy
         self.now = now
-        let live = remote.filter { !$0.isSoftDeleted }
-        remoteByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        remoteByExternalID = Dictionary(
-            live.compactMap { account in account.externalID.map { ($0, account) } }, uniquingKeysWith: { first, _ in first })
-        remoteByEmail = Dictionary(live.map { ($0.email.caseFoldedKey(), $0) }, uniquingKeysWith: { first, _ in first })
-        managedByID = Dictionary(managed.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
-        managedPoderoIDs = Set(managed.map(\.poderoID))
+        let live = remote.contains(where: \.isSoftDeleted) ? remote.filter { !$0.isSoftDeleted } : remote
+        self.live = live
+        self.managed = managed
+        liveIndexByID = Self.firstIndexes(live.indices, key: { live[$0].id })
+        managedIndexByID = Self.firstIndexes(managed.indices, key: { managed[$0].externalID })
         protectedEmails = Set(policy.protectedEmails.map { $0.lowercased() })
+    }
+
+    /// key → the first index with that key.
+    private static func firstIndexes<Key: Hashable>(_ indices: Range<Int>, key: (Int) -> Key?) -> [Key: Int] {
+        var result: [Key: Int] = [:]
+        result.reserveCapacity(indices.count)
+        for index in indices {
+            guard let key = key(index) else { continue }
+            if result[key] == nil { result[key] = index }
+        }
+        return result
+    }
+
+    /// The managed account of this person, if any.
+    func managedAccount(_ id: ExternalID) -> ManagedAccount? { managedIndexByID[id].map { managed[$0] } }
+
+    private func remote(id: String) -> RemoteAccount? { liveIndexByID[id].map { live[$0] } }
+
+    private mutating func remote(externalID: ExternalID) -> RemoteAccount? {
+        if liveIndexByExternalIDStorage == nil {
+            liveIndexByExternalIDStorage = Self.firstIndexes(live.indices, key: { live[$0].externalID })
+        }
+        return liveIndexByExternalIDStorage![externalID].map { live[$0] }
+    }
+
+    private mutating func remote(emailKey: String) -> RemoteAccount? {
+        if liveIndexByEmailStorage == nil {
+            liveIndexByEmailStorage = Self.firstIndexes(live.indices, key: { live[$0].email.caseFoldedKey() })
+        }
+        return liveIndexByEmailStorage![emailKey].map { live[$0] }
+    }
+
+    private mutating func isManaged(poderoID: String) -> Bool {
+        if managedPoderoIDsStorage == nil { managedPoderoIDsStorage = Set(managed.map(\.poderoID)) }
+        return managedPoderoIDsStorage!.contains(poderoID)
     }
 
     // MARK: Desired people
 
     mutating func planDesired(_ desired: DesiredAccount) {
         guard !protectedEmails.contains(desired.email.key) else { return }
-        guard let account = managedByID[desired.externalID] else {
+        guard let account = managedAccount(desired.externalID) else {
             planNewcomer(desired)
             return
         }
-        if let live = remoteByID[account.poderoID] {
+        if let live = remote(id: account.poderoID) {
             if account.state != .active { journalUpdates.append(.reactivate(desired.externalID)) }
             planUpdates(desired, live, role: account.role)
             return
         }
-        if let relinked = remoteByExternalID[desired.externalID], relinked.role.teamRole != nil,
-            !managedPoderoIDs.contains(relinked.id)
+        if let relinked = remote(externalID: desired.externalID), relinked.role.teamRole != nil,
+            !isManaged(poderoID: relinked.id)
         {
             // Someone restored or re-created the account by hand: take it back.
             actions.append(adopt(desired, relinked, reason: "an account with this external id is live again; linking it"))
@@ -61,12 +99,12 @@ struct PlanningContext {
     }
 
     private mutating func planNewcomer(_ desired: DesiredAccount) {
-        if let existing = remoteByExternalID[desired.externalID] {
+        if let existing = remote(externalID: desired.externalID) {
             guard existing.role.teamRole != nil else {
                 actions.append(skip(desired, existing, "an end-user account carries this external id; it is never touched"))
                 return
             }
-            guard !managedPoderoIDs.contains(existing.id) else {
+            guard !isManaged(poderoID: existing.id) else {
                 actions.append(skip(desired, existing, "the account carrying this external id is managed for another person"))
                 return
             }
@@ -78,9 +116,9 @@ struct PlanningContext {
             planUpdates(desired, existing, role: existing.role.teamRole)
             return
         }
-        if let existing = remoteByEmail[desired.email.key] {
+        if let existing = remote(emailKey: desired.email.key) {
             let adoptable = existing.role.teamRole != nil && existing.externalID == nil
-                && policy.adoptExisting == .byExternalIDOrEmail && !managedPoderoIDs.contains(existing.id)
+                && policy.adoptExisting == .byExternalIDOrEmail && !isManaged(poderoID: existing.id)
             guard adoptable else {
                 let why = existing.role.teamRole == nil
                     ? "an end-user account uses this e-mail; it is never touched"

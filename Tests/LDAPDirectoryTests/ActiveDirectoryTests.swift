@@ -139,8 +139,9 @@ struct ActiveDirectoryTests {
     }
 
     @Test("bind failures in plain words, from AD's sub-codes", arguments: [
-        ("CN=svc-podero-sync", "not-the-password", "wrong password"),
+        ("CN=svc-wrong-password", "not-the-password", "wrong password"),
         ("CN=svc-disabled", "Sync-Secret-1!", "is disabled"),
+        ("CN=svc-locked", "Sync-Secret-1!", "is locked"),
         ("CN=svc-must-change", "Sync-Secret-1!", "must change its password"),
         ("CN=svc-nobody", "Sync-Secret-1!", "wrong"),
     ])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PoderoAPI
+@testable import PoderoSandbox
 
 /// The hand-written users-list decoder must read exactly what Foundation's JSONDecoder reads, and
 /// refuse what it refuses.
@@ -98,5 +99,38 @@ struct UserListDecoderTests {
         let ours = try Self.ours(json)
         #expect(ours.count == 2_000)
         #expect(ours == (try Self.foundation(json)))
+    }
+}
+
+/// The emulator renders each user's JSON when the user changes and joins them for a list.
+@Suite("Emulator list rendering")
+struct SandboxListRenderingTests {
+    /// The same JSON value (the encoder's key order is not fixed, so bytes are not compared).
+    static func sameJSON(_ a: Data, _ b: Data) throws -> Bool {
+        let left = try JSONSerialization.jsonObject(with: a) as? NSArray
+        let right = try JSONSerialization.jsonObject(with: b) as? NSArray
+        return left != nil && left == right
+    }
+
+    @Test("the joined list is the encoded list, live and with soft-deleted users")
+    func joinedEqualsEncoded() throws {
+        var state = SandboxState()
+        for n in 0..<50 {
+            var user = SandboxUser(id: "id-\(n)", organizationID: "org", role: n % 3 == 0 ? "admin" : "staff", email: "u\(n)@x.com")
+            user.firstName = n % 4 == 0 ? nil : "Zoë \(n) \"q\" /"
+            user.externalUserID = n % 5 == 0 ? nil : "ext-\(n)"
+            user.latitude = n % 2 == 0 ? 47.5 + Double(n) / 7 : nil
+            user.deleted = n % 6 == 0
+            state.insert(user)
+        }
+        var changed = try #require(state.users["id-7"])
+        changed.role = "admin"
+        state.replace(changed)
+        state.remove(id: "id-8")
+        for includeDeleted in [false, true] {
+            let encoded = try SandboxReply.encoder.encode(state.list(includeDeleted: includeDeleted))
+            #expect(try Self.sameJSON(state.listJSON(includeDeleted: includeDeleted), encoded))
+        }
+        #expect(SandboxState().listJSON(includeDeleted: false) == Data("[]".utf8))
     }
 }
