@@ -39,7 +39,8 @@ struct DirectoryReader {
             groupCount = graph.count
             resolution = graph.resolve(
                 roleGroups: settings.roleGroups, isPerson: { personDNs.contains($0) },
-                personForUID: { dnForUID[$0.lowercased()] }, nested: settings.groups.nested)
+                personForUID: { dnForUID[$0.lowercased()] }, nested: settings.groups.nested,
+                expectedPeople: candidates.count)
         case .inChain:
             groupCount = settings.roleGroups.count
             resolution = try readInChainMemberships(connection, isPerson: { personDNs.contains($0) })

@@ -9,11 +9,23 @@ struct SnapshotAssembler {
     var groupDiagnostics: [Diagnostic]
 
     func assemble() -> DirectorySnapshot {
-        var idCounts = [ExternalID: Int](minimumCapacity: candidates.count)
-        var emailCounts = [String: Int](minimumCapacity: candidates.count)
+        // Sets rather than counters: one hash per id and e-mail, and nothing more to look up
+        // afterwards in the usual case where nobody shares either.
+        var seenIDs = Set<ExternalID>(minimumCapacity: candidates.count)
+        var seenEmails = Set<String>(minimumCapacity: candidates.count)
+        var sharedIDs = Set<ExternalID>()
+        var sharedEmails = Set<String>()
         for candidate in candidates where candidate.problem == nil {
-            idCounts[candidate.externalID!, default: 0] += 1
-            emailCounts[candidate.email!.key, default: 0] += 1
+            if !seenIDs.insert(candidate.externalID!).inserted { sharedIDs.insert(candidate.externalID!) }
+            if !seenEmails.insert(candidate.email!.key).inserted { sharedEmails.insert(candidate.email!.key) }
+        }
+        var idCounts: [ExternalID: Int] = [:]
+        var emailCounts: [String: Int] = [:]
+        if !sharedIDs.isEmpty || !sharedEmails.isEmpty {
+            for candidate in candidates where candidate.problem == nil {
+                if sharedIDs.contains(candidate.externalID!) { idCounts[candidate.externalID!, default: 0] += 1 }
+                if sharedEmails.contains(candidate.email!.key) { emailCounts[candidate.email!.key, default: 0] += 1 }
+            }
         }
         var people: [DirectoryPerson] = []
         people.reserveCapacity(candidates.count)
@@ -21,10 +33,10 @@ struct SnapshotAssembler {
         var diagnostics: [Diagnostic] = []
         for candidate in candidates {
             var problem = candidate.problem
-            if problem == nil, let count = idCounts[candidate.externalID!], count > 1 {
+            if problem == nil, !idCounts.isEmpty, let count = idCounts[candidate.externalID!], count > 1 {
                 problem = Diagnostic(.duplicateExternalID, entry: candidate.dn.normalized,
                     message: "shares its external id with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
-            } else if problem == nil, let count = emailCounts[candidate.email!.key], count > 1 {
+            } else if problem == nil, !emailCounts.isEmpty, let count = emailCounts[candidate.email!.key], count > 1 {
                 problem = Diagnostic(.duplicateEmail, entry: candidate.dn.normalized,
                     message: "shares its e-mail address with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
             }

@@ -48,16 +48,29 @@ package struct SyncCycle: Sendable {
     /// Reads the directory, Podero and the journal (concurrently), plans, and checks the plan
     /// against the safety limits. Writes nothing.
     private func gatherAndPlan(journal: SyncJournal?, maxDeletionsOverride: Int?) async throws -> Preview {
+        let logger = self.logger
+        let now = Date()
         async let snapshot = directory.readSnapshot()
-        async let remote = provider.listAccounts(includeDeleted: false)
-        let managed = try await journal?.managedAccounts() ?? []
-        let baseline = try await journal?.lastGoodMatchedCount()
+        // Podero's list and the journal are read, and indexed for planning, while the
+        // directory is still being read.
+        async let accounts = { [provider, planner] in
+            async let remote = provider.listAccounts(includeDeleted: false)
+            let managed = try await journal?.managedAccounts() ?? []
+            let baseline = try await journal?.lastGoodMatchedCount()
+            let listed = try await remote
+            logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
+            return (prepared: planner.prepare(remote: listed, managed: managed, now: now), baseline: baseline)
+        }()
         let directorySnapshot = try await snapshot
-        let plan = planner.plan(directory: directorySnapshot, remote: try await remote, managed: managed, now: Date())
+        let (prepared, baseline) = try await accounts
+        let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
+        logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
         let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
-            managedLiveCount: managed.filter { $0.state.isLive }.count))
-        return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
+            managedLiveCount: prepared.managedLiveCount))
+        let preview = Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
+        Self.releaseLater((directorySnapshot, prepared))
+        return preview
     }
 
     /// One sync pass. Never throws: every failure becomes an exit status and a recorded run.
@@ -154,6 +167,16 @@ package struct SyncCycle: Sendable {
             outcome: status == .success ? (dryRun ? .planned : .ok) : status == .safetyRefused ? .refused : .failed, reason: summary)])
         try await journal.finishRun(runID: runID, .init(outcome: outcome, exitCode: status.rawValue, matchedCount: matchedCount,
             directoryComplete: complete, counts: counts, detail: summary), now: Date())
+    }
+
+    /// Hands the last reference to `value` to a background task: freeing the inputs of a large
+    /// plan (hundreds of thousands of objects) then happens beside the journal writes instead
+    /// of before them.
+    private static func releaseLater<Value: Sendable>(_ value: Value) {
+        Task.detached(priority: .utility) {
+            try? await Task.sleep(for: .milliseconds(50))  // until the caller's copies are gone
+            withExtendedLifetime(value) {}
+        }
     }
 
     static func system(of error: any Error) -> String {

@@ -29,20 +29,22 @@ package struct GroupGraph: Sendable {
     ///   - isPerson: whether a DN is an entry the users search matched (valid or not).
     ///   - personForUID: the DN of the person with that uid (for `memberUid` groups).
     ///   - nested: whether groups inside groups count.
+    ///   - expectedPeople: how many people there may be (capacity to reserve).
     package func resolve(
         roleGroups: [DistinguishedName],
         isPerson: (DistinguishedName) -> Bool,
         personForUID: (String) -> DistinguishedName?,
-        nested: Bool
+        nested: Bool,
+        expectedPeople: Int = 0
     ) -> GroupResolution {
         var resolution = GroupResolution()
+        resolution.memberships.reserveCapacity(expectedPeople)
         var reported = Set<[String]>()
         for roleGroup in uniqued(roleGroups) {
             guard contains(roleGroup) else {
                 resolution.missingGroups.append(roleGroup)
                 continue
             }
-            var reachedPeople = Set<DistinguishedName>()
             var visited: Set<DistinguishedName> = [roleGroup]
             var queue: [(group: DistinguishedName, via: [DistinguishedName])] = [(roleGroup, [])]
             var head = 0
@@ -83,9 +85,11 @@ package struct GroupGraph: Sendable {
                                     message: "memberUid \(uid) matches no person of directory.users"))
                         }
                     }
-                    if let person, reachedPeople.insert(person).inserted {
-                        resolution.memberships[person, default: []].append(
-                            GroupMembership(group: roleGroup, via: via))
+                    // One look-up: a person reached again through another path keeps the first
+                    // (shortest) one, which is the last membership recorded for this group.
+                    if let person {
+                        let membership = GroupMembership(group: roleGroup, via: via)
+                        resolution.memberships[person, default: []].appendUnlessLastIn(group: roleGroup, membership)
                     }
                 }
             }
@@ -146,4 +150,11 @@ package struct GroupResolution: Sendable {
 
     /// An empty resolution.
     package init() {}
+}
+
+extension [GroupMembership] {
+    /// Appends `membership` unless the last membership is already of `group`.
+    fileprivate mutating func appendUnlessLastIn(group: DistinguishedName, _ membership: GroupMembership) {
+        if last?.group != group { append(membership) }
+    }
 }

@@ -3,15 +3,15 @@ import Foundation
 /// The indexes and the growing plan of one `Planner.plan` call. Indexes hold positions in the
 /// arrays, not copies; the ones only newcomers and relinks need are built on first use, so a
 /// large organisation in sync pays for two indexes only.
-struct PlanningContext {
+struct PlanningContext: Sendable {
     let policy: SyncPolicy
     let now: Date
     /// Podero's accounts that are not soft-deleted.
     private let live: [RemoteAccount]
     private let managed: [ManagedAccount]
-    private let liveIndexByID: [String: Int]
+    private let liveIndexByExternalID: [ExternalID: Int]
     private let managedIndexByID: [ExternalID: Int]
-    private var liveIndexByExternalIDStorage: [ExternalID: Int]?
+    private var liveIndexByIDStorage: [String: Int]?
     private var liveIndexByEmailStorage: [String: Int]?
     private var managedPoderoIDsStorage: Set<String>?
     /// `sync.protected_emails`, lower-cased.
@@ -25,7 +25,7 @@ struct PlanningContext {
         let live = remote.contains(where: \.isSoftDeleted) ? remote.filter { !$0.isSoftDeleted } : remote
         self.live = live
         self.managed = managed
-        liveIndexByID = Self.firstIndexes(live.indices, key: { live[$0].id })
+        liveIndexByExternalID = Self.firstIndexes(live.indices, key: { live[$0].externalID })
         managedIndexByID = Self.firstIndexes(managed.indices, key: { managed[$0].externalID })
         protectedEmails = Set(policy.protectedEmails.map { $0.lowercased() })
     }
@@ -41,17 +41,21 @@ struct PlanningContext {
         return result
     }
 
+    /// Every account the journal manages.
+    var managedAccounts: [ManagedAccount] { managed }
+
     /// The managed account of this person, if any.
     func managedAccount(_ id: ExternalID) -> ManagedAccount? { managedIndexByID[id].map { managed[$0] } }
 
-    private func remote(id: String) -> RemoteAccount? { liveIndexByID[id].map { live[$0] } }
-
-    private mutating func remote(externalID: ExternalID) -> RemoteAccount? {
-        if liveIndexByExternalIDStorage == nil {
-            liveIndexByExternalIDStorage = Self.firstIndexes(live.indices, key: { live[$0].externalID })
-        }
-        return liveIndexByExternalIDStorage![externalID].map { live[$0] }
+    /// The live account with Podero id `id`, which normally carries `externalID` too: that is
+    /// looked up first (ids hash once, when decoded); the id index is built only when needed.
+    private mutating func remote(id: String, externalID: ExternalID) -> RemoteAccount? {
+        if let index = liveIndexByExternalID[externalID], live[index].id == id { return live[index] }
+        if liveIndexByIDStorage == nil { liveIndexByIDStorage = Self.firstIndexes(live.indices, key: { live[$0].id }) }
+        return liveIndexByIDStorage![id].map { live[$0] }
     }
+
+    private func remote(externalID: ExternalID) -> RemoteAccount? { liveIndexByExternalID[externalID].map { live[$0] } }
 
     private mutating func remote(emailKey: String) -> RemoteAccount? {
         if liveIndexByEmailStorage == nil {
@@ -73,7 +77,7 @@ struct PlanningContext {
             planNewcomer(desired)
             return
         }
-        if let live = remote(id: account.poderoID) {
+        if let live = remote(id: account.poderoID, externalID: desired.externalID) {
             if account.state != .active { journalUpdates.append(.reactivate(desired.externalID)) }
             planUpdates(desired, live, role: account.role)
             return

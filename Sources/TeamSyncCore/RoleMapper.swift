@@ -11,17 +11,23 @@ package struct RoleMapper: Sendable {
 
     /// What the mapping produced.
     package struct Result: Sendable {
-        /// Desired accounts by external id.
-        package var desired: [ExternalID: DesiredAccount] = [:]
+        /// Desired accounts, in directory order.
+        package var desired: [DesiredAccount] = []
+        /// Their external ids.
+        package var desiredIDs: Set<ExternalID> = []
         /// Why each valid but undesired person is not desired.
         package var undesiredReasons: [ExternalID: String] = [:]
     }
 
     /// Maps every valid person of the snapshot.
-    package func map(_ snapshot: DirectorySnapshot) -> Result {
+    package func map(_ snapshot: DirectorySnapshot) -> Result { map(snapshot.people[...]) }
+
+    /// Maps these people.
+    package func map(_ people: ArraySlice<DirectoryPerson>) -> Result {
         var result = Result()
-        result.desired.reserveCapacity(snapshot.people.count)
-        for person in snapshot.people {
+        result.desired.reserveCapacity(people.count)
+        result.desiredIDs.reserveCapacity(people.count)
+        for person in people {
             if person.isDisabled {
                 result.undesiredReasons[person.externalID] = "disabled in the directory (directory.users.disabled_filter)"
                 continue
@@ -30,9 +36,11 @@ package struct RoleMapper: Sendable {
                 result.undesiredReasons[person.externalID] = "in no group of the roles rules"
                 continue
             }
-            result.desired[person.externalID] = DesiredAccount(
+            // Snapshots hold each external id once (duplicates are skipped when read).
+            guard result.desiredIDs.insert(person.externalID).inserted else { continue }
+            result.desired.append(DesiredAccount(
                 externalID: person.externalID, email: person.email, firstName: person.firstName,
-                lastName: person.lastName, role: rule.role, membership: membership)
+                lastName: person.lastName, role: rule.role, membership: membership))
         }
         return result
     }

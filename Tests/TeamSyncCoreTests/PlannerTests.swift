@@ -223,4 +223,37 @@ struct PlannerTests {
         world.managed = [S.managed("old", role: .staff), S.managed("kim", role: .admin)]
         #expect(world.plan().summary == ["create amy", "create zed", "update_role kim", "mark_departed old", "soft_delete old"])
     }
+
+    @Test("a large directory (planned in two halves) gives exactly the actions of each case")
+    func largeDirectory() {
+        var world = Scenario()
+        world.policy.departureGrace = .zero
+        world.policy.maxDeletions = 1_000
+        let count = 30_000
+        for n in 0..<count {
+            let name = "p\(n)"
+            let isNew = n % 1_000 == 7
+            let moved = n % 1_000 == 11  // promoted to admin
+            world.people.append(S.person(name, in: moved ? [S.admins] : [S.staff], email: n % 1_000 == 13 ? "renamed\(n)@example.com" : nil))
+            if !isNew {
+                world.remote.append(S.account(name, role: .staff))
+                world.managed.append(S.managed(name, role: .staff))
+            }
+        }
+        for n in 0..<5 {  // managed, gone from the directory
+            world.remote.append(S.account("gone\(n)", role: .staff))
+            world.managed.append(S.managed("gone\(n)", role: .staff))
+        }
+        let plan = world.plan()
+        let kinds = Dictionary(grouping: plan.actions, by: \.kind).mapValues(\.count)
+        #expect(kinds[.create] == 30)
+        #expect(kinds[.updateRole] == 30)
+        #expect(kinds[.updateProfile] == 30)
+        #expect(kinds[.markDeparted] == 5)
+        #expect(kinds[.softDelete] == 5)
+        #expect(plan.actions.count == 100)
+        #expect(plan.actions.first { $0.kind == .create }?.externalID == ExternalID("p10007"))  // sorted by id text
+        #expect(plan.actions.first { $0.kind == .updateRole }?.reason == "member of cn=podero-admins")
+        #expect(world.plan().actions == plan.actions)  // deterministic
+    }
 }
