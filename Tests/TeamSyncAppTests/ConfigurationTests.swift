@@ -56,6 +56,8 @@ struct ConfigurationTests {
         #expect(configuration.directory.timeout == .seconds(30))
         #expect(configuration.directory.users.externalIDAttribute == "entryUUID")
         #expect(configuration.directory.groups.nested)
+        #expect(configuration.directory.groups.membership == .expand)
+        #expect(configuration.directory.domainScope)
         #expect(configuration.rules.map(\.role) == [.admin, .staff])
         #expect(configuration.podero.maxConcurrency == 4)
         #expect(configuration.policy.maxDeletions == 10 && configuration.policy.maxDeletionPercent == 20)
@@ -89,6 +91,10 @@ struct ConfigurationTests {
         ("wrong type for bool", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  tls_verify: sometimes\n"), "directory.tls_verify: must be true or false"),
         ("page size", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  page_size: 0\n"), "directory.page_size: must be between 1"),
         ("member attribute", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    member_attribute: members"), "directory.groups.member_attribute: must be one of member, uniqueMember, memberUid"),
+        ("membership mode", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    membership: server"), "directory.groups.membership: must be one of expand, in_chain"),
+        ("in_chain needs member", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    member_attribute: memberUid\n    membership: in_chain"), "directory.groups.membership: in_chain works only with member_attribute: member"),
+        ("in_chain is nested", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    nested: false\n    membership: in_chain"), "directory.groups.membership: in_chain always follows nested groups"),
+        ("domain scope", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com", with: "  url: ldaps://ldap.example.com\n  domain_scope: maybe"), "directory.domain_scope: must be true or false"),
         ("bad filter", valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com", with: "    base_dn: ou=people,dc=example,dc=com\n    filter: (objectClass=person"), "directory.users.filter: is not a valid LDAP filter"),
         ("protected e-mail", valid + "\nsync:\n  protected_emails: [boss]", "sync.protected_emails[0]: is not an e-mail address"),
         ("metrics listen", valid + "\nmetrics:\n  listen: localhost", "metrics.listen: must be host:port"),
