@@ -42,3 +42,20 @@ ensure_schemathesis() {
     echo "installing schemathesis from PyPI" >&2
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5' >&2
 }
+
+# Writes a throwaway CA (DIR/ca.pem), a certificate for 127.0.0.1 and localhost signed by it
+# (DIR/server.pem, DIR/server.key), and another CA that signed nothing (DIR/wrong-ca.pem).
+#   make_test_certificates DIR "CA NAME"
+make_test_certificates() {
+    local d=$1 ca_name=$2
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$ca_name" \
+        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=some other CA" \
+        -keyout "$d/wrong-ca.key" -out "$d/wrong-ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$d/server.ext"
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 30 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+    chmod 600 "$d"/*.key
+}

@@ -15,25 +15,12 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 command=${1:-}
 dir=${2:-}
 [ -n "$command" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|env DIR [PEOPLE]" >&2; exit 64; }
 base="DC=corp,DC=example,DC=com"
 admin_password='Adm1n-Secret!'
-
-make_certificates() {
-    local d=$1
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=podero-team-sync AD test CA" \
-        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=some other CA" \
-        -keyout "$d/wrong-ca.key" -out "$d/wrong-ca.pem" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-        -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$d/server.ext"
-    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-        -days 30 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
-    chmod 600 "$d"/*.key
-}
 
 port_in_use() {
     python3 - "$1" <<'PY'
@@ -76,7 +63,7 @@ start)
     rm -rf "$dir"
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    make_certificates "$dir"
+    make_test_certificates "$dir" "podero-team-sync AD test CA"
     samba-tool domain provision --targetdir="$dir/domain" --realm=CORP.EXAMPLE.COM --domain=CORP \
         --server-role=dc --dns-backend=NONE --use-rfc2307 --adminpass="$admin_password" \
         --option="interfaces = lo 127.0.0.1" --option="bind interfaces only = yes" \

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 command=${1:-}
 dir=${2:-}
 [ -n "$command" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|env DIR [LDIF]" >&2; exit 64; }
@@ -24,20 +25,6 @@ slapadd=$(command -v slapadd || echo /usr/sbin/slapadd)
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-make_certificates() {
-    local d=$1
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=podero-team-sync test CA" \
-        -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=some other CA" \
-        -keyout "$d/wrong-ca.key" -out "$d/wrong-ca.pem" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-        -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$d/server.ext"
-    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
-        -days 30 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
-    chmod 600 "$d"/*.key
 }
 
 write_config() {
@@ -97,7 +84,7 @@ start)
     rm -rf "$dir"
     mkdir -p "$dir/db"
     dir=$(cd "$dir" && pwd)
-    make_certificates "$dir"
+    make_test_certificates "$dir" "podero-team-sync test CA"
     write_config "$dir"
     if [ -z "$ldif" ]; then
         ldif="$dir/fixture.ldif"
