@@ -23,8 +23,6 @@ Scripts/samba-fixture.sh start "$work/samba" "$people"
 set -a; . "$work/samba/env"; set +a
 export LDAPNOINIT=1 TEAMSYNC_LDAP_URL=$TEAMSYNC_AD_URL TEAMSYNC_BENCH_PROFILE=ad TEAMSYNC_PAGE_SIZE=1000
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 TEAMSYNC_MEMBERSHIP=expand "$bench" > /dev/null  # warm the server once for both
 expand_times=(); chain_times=()
 for _ in $(seq 1 "$runs"); do

@@ -31,8 +31,6 @@ baseline() {
     ldapsearch "${bind[@]}" -LLL -E "pr=$page/noprompt" -b "ou=groups,dc=example,dc=com" \
         "(objectClass=groupOfNames)" member > /dev/null
 }
-now() { date +%s.%N; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 baseline  # warm the server's caches once for both sides
 "$bench" > /dev/null

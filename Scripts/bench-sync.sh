@@ -33,8 +33,6 @@ export LDAPNOINIT=1
 org=3fa85f64-5717-4562-b3fc-2c963f66afa6
 printf 'sync-secret\n' > "$work/ldap-password"; printf 'bench-secret\n' > "$work/client-secret"
 chmod 600 "$work/ldap-password" "$work/client-secret"
-now() { date +%s.%N; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # Starts slapd with N people (all in podero-staff) and the sandbox with extra switches; writes config.
 world() {

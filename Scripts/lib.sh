@@ -59,3 +59,7 @@ make_test_certificates() {
         -days 30 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
     chmod 600 "$d"/*.key
 }
+
+# Benchmark helpers: the time now in seconds, and the median of numbers read one a line.
+now() { date +%s.%N; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

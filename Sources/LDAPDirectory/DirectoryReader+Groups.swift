@@ -76,10 +76,9 @@ extension DirectoryReader {
 
     private func groupExists(_ connection: LDAPConnection, _ group: DistinguishedName) throws -> Bool {
         var found = 0
-        let search = LDAPConnection.SearchRequest(
-            purpose: "search groups", baseDN: group.normalized, filter: Self.parenthesized(settings.groups.filter),
-            attributes: ["1.1"], pageSize: 0, timeout: settings.timeout, domainScope: settings.domainScope,
-            scope: LDAP_SCOPE_BASE, paged: false)
+        let search = LDAPConnection.SearchRequest.entry(
+            group.normalized, filter: Self.parenthesized(settings.groups.filter), attributes: ["1.1"],
+            purpose: "search groups", timeout: settings.timeout, domainScope: settings.domainScope)
         do {
             try connection.pagedSearch(search) { _ in found += 1 }
         } catch let error as LDAPError where error.code == LDAP_NO_SUCH_OBJECT {

@@ -19,6 +19,16 @@ extension LDAPConnection {
         var scope: Int32 = LDAP_SCOPE_SUBTREE
         /// Ask for results in pages (RFC 2696, critical). Off only for base-scope reads.
         var paged = true
+
+        /// A read of the one entry `dn` if it matches `filter` (base scope, not paged).
+        static func entry(
+            _ dn: String, filter: String = "(objectClass=*)", attributes: [String], purpose: String, timeout: Duration,
+            domainScope: Bool = false
+        ) -> SearchRequest {
+            SearchRequest(
+                purpose: purpose, baseDN: dn, filter: filter, attributes: attributes, pageSize: 0, timeout: timeout,
+                domainScope: domainScope, scope: LDAP_SCOPE_BASE, paged: false)
+        }
     }
 
     /// AD's LDAP_SERVER_DOMAIN_SCOPE_OID (MS-ADTS 3.1.1.3.4.1.3).
@@ -30,10 +40,7 @@ extension LDAPConnection {
     func readEntry(_ dn: String, attributes: [String], purpose: String, timeout: Duration) throws -> RangedValueCollector.Part {
         var part: RangedValueCollector.Part = []
         var found = 0
-        let request = SearchRequest(
-            purpose: purpose, baseDN: dn, filter: "(objectClass=*)", attributes: attributes, pageSize: 0,
-            timeout: timeout, scope: LDAP_SCOPE_BASE, paged: false)
-        try pagedSearch(request) { entry in
+        try pagedSearch(.entry(dn, attributes: attributes, purpose: purpose, timeout: timeout)) { entry in
             found += 1
             part = entry.allStrings()
         }
