@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -49,6 +50,9 @@ let package = Package(
             dependencies: [
                 "TeamSyncCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -79,8 +84,9 @@ let package = Package(
         .executableTarget(
             name: "podero-team-sync",
             dependencies: [
-                "TeamSyncApp",
+                "TeamSyncApp", "SyncJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -91,6 +97,7 @@ let package = Package(
                 "TeamSyncCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -99,22 +106,43 @@ let package = Package(
                 "PoderoSandbox", "TeamSyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // Benchmark driver for Scripts/bench-directory.sh: one full read, counts and time.
-        .executableTarget(name: "directory-bench", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
+        .executableTarget(
+            name: "directory-bench",
+            dependencies: ["LDAPDirectory", "TeamSyncCore", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // Strict in-process fakes of the ports, written once: an account provider that refuses
+        // what Podero refuses, an in-memory journal, a fixed clock.
+        .target(name: "TestSupport", dependencies: ["TeamSyncCore"]),
 
         .testTarget(name: "TeamSyncCoreTests", dependencies: ["TeamSyncCore"]),
-        .testTarget(name: "LDAPDirectoryTests", dependencies: ["LDAPDirectory", "TeamSyncCore"]),
-        .testTarget(name: "SyncJournalTests", dependencies: ["SyncJournal", "TeamSyncCore"]),
+        .testTarget(
+            name: "LDAPDirectoryTests",
+            dependencies: ["LDAPDirectory", "TeamSyncCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "SyncJournalTests",
+            dependencies: ["SyncJournal", "TeamSyncCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "TeamSyncAppTests",
-            dependencies: ["TeamSyncApp", "TeamSyncCore", "SyncJournal", "PoderoAPI", "PoderoSandbox", "podero-team-sync", "podero-sandbox"]
+            dependencies: [
+                "TeamSyncApp", "TeamSyncCore", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                // Built for the end-to-end tests, which run them as processes.
+                "podero-team-sync", "podero-sandbox",
+            ]
         ),
         .testTarget(
             name: "PoderoAPITests",
-            dependencies: ["PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox"]
+            dependencies: [
+                "PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

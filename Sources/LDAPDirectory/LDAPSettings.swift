@@ -30,11 +30,20 @@ package struct LDAPSettings: Sendable {
     package var domainScope: Bool
 
     /// Creates settings; defaults follow CONTRACT.md.
+    /// The defaults of CONTRACT.md, in one place (the configuration loader reads them here).
+    package enum Defaults {
+        package static let startTLS = false
+        package static let tlsVerify = true
+        package static let timeout: Duration = .seconds(30)
+        package static let pageSize = 500
+        package static let domainScope = true
+    }
+
     package init(
-        url: String, startTLS: Bool = false, tlsCAFile: String? = nil, tlsVerify: Bool = true,
-        bindDN: String? = nil, bindPassword: Secret? = nil, timeout: Duration = .seconds(30),
-        pageSize: Int = 500, users: UserSearch, groups: GroupSearch, roleGroups: [DistinguishedName],
-        domainScope: Bool = true
+        url: String, startTLS: Bool = Defaults.startTLS, tlsCAFile: String? = nil, tlsVerify: Bool = Defaults.tlsVerify,
+        bindDN: String? = nil, bindPassword: Secret? = nil, timeout: Duration = Defaults.timeout,
+        pageSize: Int = Defaults.pageSize, users: UserSearch, groups: GroupSearch, roleGroups: [DistinguishedName],
+        domainScope: Bool = Defaults.domainScope
     ) {
         self.url = url
         self.startTLS = startTLS

@@ -1,15 +1,31 @@
 import TeamSyncCore
 
-/// One entry of the people search, decoded but not yet checked against the others.
+/// One entry of the people search, decoded but not yet checked against the others: either a
+/// usable person, or an entry skipped with its diagnostic.
 struct PersonCandidate {
     var dn: DistinguishedName
-    var externalID: ExternalID?
-    var email: EmailAddress?
-    var firstName: String?
-    var lastName: String?
+    /// The `uid_attribute` value, for memberUid groups.
     var uid: String?
-    /// Why this entry cannot be used on its own, if it cannot.
-    var problem: Diagnostic?
+    var content: Content
+
+    enum Content {
+        case valid(ValidPerson)
+        case skipped(SkippedEntry)
+    }
+
+    /// The parts of an entry that passed every check on its own.
+    struct ValidPerson {
+        var externalID: ExternalID
+        var email: EmailAddress
+        var firstName: String?
+        var lastName: String?
+    }
+
+    /// The valid person, if the entry is one.
+    var valid: ValidPerson? {
+        if case .valid(let person) = content { return person }
+        return nil
+    }
 }
 
 /// Decodes people entries using attribute names prepared once as C strings.
@@ -36,7 +52,6 @@ struct PersonDecoder {
     /// Decodes one entry; nil only when the entry has no DN that parses.
     func decode(_ entry: borrowing LDAPEntry) -> PersonCandidate? {
         guard let dn = entry.distinguishedName() else { return nil }
-        var candidate = PersonCandidate(dn: dn)
         var idValues = 0
         var decodedID: String?
         idValues = entry.forEachValue(attributes[0]) { bytes in
@@ -45,45 +60,52 @@ struct PersonDecoder {
             }
         }
         let mail = entry.firstString(attributes[1])
-        candidate.firstName = entry.firstString(attributes[2]).flatMap(Self.name)
-        candidate.lastName = entry.firstString(attributes[3]).flatMap(Self.name)
-        if readsUID { candidate.uid = entry.firstString(attributes[4])?.trimmingASCIIWhitespace() }
-        candidate.externalID = decodedID.map(ExternalID.init)
-        candidate.email = mail.flatMap(EmailAddress.init)
-        candidate.problem = problem(dn: dn, idValues: idValues, decodedID: decodedID, mail: mail, candidate: candidate)
-        return candidate
+        let uid = readsUID ? entry.firstString(attributes[4])?.trimmingASCIIWhitespace() : nil
+        switch validate(dn: dn, idValues: idValues, decodedID: decodedID, mail: mail) {
+        case .skipped(let problem):
+            let skipped = SkippedEntry(
+                dn: dn, externalID: decodedID.map(ExternalID.init), email: mail.flatMap(EmailAddress.init), diagnostic: problem)
+            return PersonCandidate(dn: dn, uid: uid, content: .skipped(skipped))
+        case .usable(let externalID, let email):
+            let person = PersonCandidate.ValidPerson(
+                externalID: externalID, email: email,
+                firstName: entry.firstString(attributes[2]).flatMap(Self.name),
+                lastName: entry.firstString(attributes[3]).flatMap(Self.name))
+            return PersonCandidate(dn: dn, uid: uid, content: .valid(person))
+        }
     }
 
-    private func problem(
-        dn: DistinguishedName, idValues: Int, decodedID: String?, mail: String?, candidate: PersonCandidate
-    ) -> Diagnostic? {
+    /// What `validate` found.
+    private enum Validation {
+        case usable(ExternalID, EmailAddress)
+        case skipped(Diagnostic)
+    }
+
+    /// The external id and e-mail of an entry, or why it cannot be used.
+    private func validate(
+        dn: DistinguishedName, idValues: Int, decodedID: String?, mail: String?
+    ) -> Validation {
         if idValues == 0 {
-            return Diagnostic(.missingExternalID, entry: dn.normalized, message: "has no \(externalIDName) (the external id); skipped")
+            return .skipped(Diagnostic(.missingExternalID, entry: dn.normalized, message: "has no \(externalIDName) (the external id); skipped"))
         }
         if idValues > 1 {
-            return Diagnostic(.invalidExternalID, entry: dn.normalized, message: "has \(idValues) values of \(externalIDName); an external id must be single; skipped")
+            return .skipped(Diagnostic(.invalidExternalID, entry: dn.normalized, message: "has \(idValues) values of \(externalIDName); an external id must be single; skipped"))
         }
-        if decodedID == nil {
+        guard let decodedID else {
             let expected = binaryID ? "a 16-byte GUID" : "non-empty text"
-            return Diagnostic(.invalidExternalID, entry: dn.normalized, message: "\(externalIDName) is not \(expected); skipped")
+            return .skipped(Diagnostic(.invalidExternalID, entry: dn.normalized, message: "\(externalIDName) is not \(expected); skipped"))
         }
-        if mail == nil {
-            return Diagnostic(.missingEmail, entry: dn.normalized, message: "has no \(emailName); skipped")
+        guard let mail else {
+            return .skipped(Diagnostic(.missingEmail, entry: dn.normalized, message: "has no \(emailName); skipped"))
         }
-        if candidate.email == nil {
-            return Diagnostic(.invalidEmail, entry: dn.normalized, message: "\(emailName) is not a valid e-mail address; skipped")
+        guard let email = EmailAddress(mail) else {
+            return .skipped(Diagnostic(.invalidEmail, entry: dn.normalized, message: "\(emailName) is not a valid e-mail address; skipped"))
         }
-        return nil
+        return .usable(ExternalID(decodedID), email)
     }
 
     private static func name(_ raw: String) -> String? {
         let trimmed = raw.trimmingASCIIWhitespace()
         return trimmed.isEmpty ? nil : trimmed
-    }
-}
-
-extension PersonCandidate {
-    init(dn: DistinguishedName) {
-        self.dn = dn
     }
 }

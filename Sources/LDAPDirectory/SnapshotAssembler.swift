@@ -15,16 +15,16 @@ struct SnapshotAssembler {
         var seenEmails = Set<String>(minimumCapacity: candidates.count)
         var sharedIDs = Set<ExternalID>()
         var sharedEmails = Set<String>()
-        for candidate in candidates where candidate.problem == nil {
-            if !seenIDs.insert(candidate.externalID!).inserted { sharedIDs.insert(candidate.externalID!) }
-            if !seenEmails.insert(candidate.email!.key).inserted { sharedEmails.insert(candidate.email!.key) }
+        for person in candidates.lazy.compactMap(\.valid) {
+            if !seenIDs.insert(person.externalID).inserted { sharedIDs.insert(person.externalID) }
+            if !seenEmails.insert(person.email.key).inserted { sharedEmails.insert(person.email.key) }
         }
         var idCounts: [ExternalID: Int] = [:]
         var emailCounts: [String: Int] = [:]
         if !sharedIDs.isEmpty || !sharedEmails.isEmpty {
-            for candidate in candidates where candidate.problem == nil {
-                if sharedIDs.contains(candidate.externalID!) { idCounts[candidate.externalID!, default: 0] += 1 }
-                if sharedEmails.contains(candidate.email!.key) { emailCounts[candidate.email!.key, default: 0] += 1 }
+            for person in candidates.lazy.compactMap(\.valid) {
+                if sharedIDs.contains(person.externalID) { idCounts[person.externalID, default: 0] += 1 }
+                if sharedEmails.contains(person.email.key) { emailCounts[person.email.key, default: 0] += 1 }
             }
         }
         var people: [DirectoryPerson] = []
@@ -32,27 +32,43 @@ struct SnapshotAssembler {
         var skipped: [SkippedEntry] = []
         var diagnostics: [Diagnostic] = []
         for candidate in candidates {
-            var problem = candidate.problem
-            if problem == nil, !idCounts.isEmpty, let count = idCounts[candidate.externalID!], count > 1 {
-                problem = Diagnostic(.duplicateExternalID, entry: candidate.dn.normalized,
-                    message: "shares its external id with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
-            } else if problem == nil, !emailCounts.isEmpty, let count = emailCounts[candidate.email!.key], count > 1 {
-                problem = Diagnostic(.duplicateEmail, entry: candidate.dn.normalized,
-                    message: "shares its e-mail address with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
+            let person: PersonCandidate.ValidPerson
+            switch candidate.content {
+            case .skipped(let entry):
+                diagnostics.append(entry.diagnostic)
+                skipped.append(entry)
+                continue
+            case .valid(let valid):
+                person = valid
             }
-            if let problem {
-                diagnostics.append(problem)
-                skipped.append(SkippedEntry(dn: candidate.dn, externalID: candidate.externalID, email: candidate.email, reason: problem.code))
+            if let shared = sharing(person, candidate.dn, idCounts: idCounts, emailCounts: emailCounts) {
+                diagnostics.append(shared)
+                skipped.append(SkippedEntry(dn: candidate.dn, externalID: person.externalID, email: person.email, diagnostic: shared))
                 continue
             }
             people.append(
                 DirectoryPerson(
-                    externalID: candidate.externalID!, dn: candidate.dn, email: candidate.email!,
-                    firstName: candidate.firstName, lastName: candidate.lastName,
+                    externalID: person.externalID, dn: candidate.dn, email: person.email,
+                    firstName: person.firstName, lastName: person.lastName,
                     isDisabled: disabled.contains(candidate.dn), memberships: memberships[candidate.dn] ?? []))
         }
         return DirectorySnapshot(
             people: people, skipped: skipped, diagnostics: diagnostics + groupDiagnostics,
             matchedCount: candidates.count)
+    }
+
+    /// The diagnostic of a person who shares an external id or an e-mail with others, if any.
+    private func sharing(
+        _ person: PersonCandidate.ValidPerson, _ dn: DistinguishedName, idCounts: [ExternalID: Int], emailCounts: [String: Int]
+    ) -> Diagnostic? {
+        if let count = idCounts[person.externalID], count > 1 {
+            return Diagnostic(.duplicateExternalID, entry: dn.normalized,
+                message: "shares its external id with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
+        }
+        if let count = emailCounts[person.email.key], count > 1 {
+            return Diagnostic(.duplicateEmail, entry: dn.normalized,
+                message: "shares its e-mail address with \(count - 1) other entr\(count == 2 ? "y" : "ies"); all of them are skipped until that is fixed")
+        }
+        return nil
     }
 }

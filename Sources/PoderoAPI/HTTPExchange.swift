@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// One request and its answer, with transport failures turned into `PoderoError`s.
 struct HTTPExchange: Sendable {
@@ -27,32 +28,53 @@ struct HTTPExchange: Sendable {
             let response = try await client.execute(request, timeout: deadline)
             let collected = try await response.body.collect(upTo: bodyLimit)
             return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
-        } catch let error as HTTPClientError {
-            throw classify(error, operation: operation)
         } catch let error as PoderoError {
             throw error
         } catch {
-            // NIO connection errors: refused or unreachable means nothing was sent.
-            let text = String(describing: error).lowercased()
-            let notSent = text.contains("refused") || text.contains("unreachable") || text.contains("connect")
-            throw PoderoError(.transport, operation: operation, detail: notSent ? "cannot connect" : "connection failed", outcomeUnknown: !notSent)
+            throw classify(error, operation: operation)
         }
     }
 
-    private static func classify(_ error: HTTPClientError, operation: String) -> PoderoError {
+    /// Was the request sent? Decided by the error's type, failing safe: only failures known to
+    /// happen before any byte of the request left (no connection could be made, the URL is
+    /// unusable) count as "not sent". Everything else — a reset, a closed connection, a timeout
+    /// after connecting, an error of unknown type — leaves the outcome unknown, so that a create
+    /// looks the person up before it is sent again.
+    static func classify(_ error: any Error, operation: String) -> PoderoError {
         switch error {
-        case .deadlineExceeded, .readTimeout, .writeTimeout:
-            return PoderoError(.timeout, operation: operation, outcomeUnknown: true)
-        case .connectTimeout, .tlsHandshakeTimeout:
+        case let error as HTTPClientError:
+            if Self.notConnected.contains(error) {
+                return PoderoError(.timeout, operation: operation, detail: "connecting timed out", outcomeUnknown: false)
+            }
+            if Self.unusableURL.contains(error) {
+                return PoderoError(.transport, operation: operation, detail: "podero.base_url is not a usable URL", outcomeUnknown: false)
+            }
+            if error == .deadlineExceeded || error == .readTimeout || error == .writeTimeout {
+                return PoderoError(.timeout, operation: operation, outcomeUnknown: true)
+            }
+            return PoderoError(.transport, operation: operation, detail: "the connection failed after it was made", outcomeUnknown: true)
+        case is NIOConnectionError:
+            // Every address was tried and none accepted the connection.
+            return PoderoError(.transport, operation: operation, detail: "cannot connect", outcomeUnknown: false)
+        case ChannelError.connectTimeout:
             return PoderoError(.timeout, operation: operation, detail: "connecting timed out", outcomeUnknown: false)
-        case .remoteConnectionClosed, .cancelled:
-            return PoderoError(.transport, operation: operation, detail: "the connection closed before an answer", outcomeUnknown: true)
-        case .invalidURL, .emptyHost, .emptyScheme:
-            return PoderoError(.transport, operation: operation, detail: "podero.base_url is not a usable URL", outcomeUnknown: false)
+        case let error as IOError where Self.connectErrnos.contains(error.errnoCode):
+            return PoderoError(.transport, operation: operation, detail: "cannot connect", outcomeUnknown: false)
         default:
-            return PoderoError(.transport, operation: operation, detail: "HTTP client error", outcomeUnknown: true)
+            return PoderoError(.transport, operation: operation, detail: "the connection failed", outcomeUnknown: true)
         }
     }
+
+    /// AsyncHTTPClient's errors for a request that never had a connection.
+    static let notConnected: [HTTPClientError] = [
+        .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
+    ]
+    /// AsyncHTTPClient's errors for a URL it cannot send to.
+    static let unusableURL: [HTTPClientError] = [.invalidURL, .emptyHost, .emptyScheme, .missingSocketPath]
+
+    /// errno values only `connect(2)` gives: nothing was sent. (ECONNRESET, EPIPE and the like
+    /// can come after the request left, so they are not here.)
+    static let connectErrnos: Set<Int32> = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL]
 
     var data: Data { Data(body.readableBytesView) }
 

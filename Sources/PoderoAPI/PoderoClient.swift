@@ -10,8 +10,9 @@ import TeamSyncCore
 package final class PoderoClient: AccountProvider {
     let settings: PoderoSettings
     let http: HTTPClient
-    let limiter: ConcurrencyLimiter
+    let limiter: AdaptiveLimiter
     let tokens: TokenCache
+    let retryLoop: RetryLoop
     let logger: Logger
 
     /// Creates the client; nothing is contacted until the first call.
@@ -24,10 +25,12 @@ package final class PoderoClient: AccountProvider {
         configuration.decompression = .enabled(limit: .none)
         configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
+        let limiter = AdaptiveLimiter(limit: settings.maxConcurrency)
+        let retryLoop = RetryLoop(policy: settings.retry, logger: logger)
         self.http = http
         self.limiter = limiter
-        self.tokens = TokenCache { try await Self.fetchToken(settings: settings, http: http, limiter: limiter, logger: logger) }
+        self.retryLoop = retryLoop
+        self.tokens = TokenCache { try await Self.fetchToken(settings: settings, http: http, limiter: limiter, retryLoop: retryLoop) }
     }
 
     /// Closes the connections. Required before the client is released.
@@ -73,27 +76,18 @@ package final class PoderoClient: AccountProvider {
         let body = try JSONEncoder().encode(CreateBody(
             role: account.role.rawValue, email: account.email, firstName: account.firstName,
             lastName: account.lastName, externalUserID: account.externalID.rawValue))
-        let clock = ContinuousClock()
-        let deadline = clock.now + settings.retry.totalBudget
-        var attempt = 0
-        var earlierOutcomeUnknown = false
-        while true {
-            attempt += 1
-            if earlierOutcomeUnknown, let existing = try await self.account(externalID: account.externalID, includeDeleted: false) {
-                // The earlier attempt went through after all: never send a second invitation.
-                logger.notice("create: an earlier attempt had succeeded", metadata: ["external_user_id": "\(account.externalID)"])
-                return existing
+        let externalID = account.externalID
+        return try await retryLoop.run("create", beforeRetry: { [self] history in
+            guard history.earlierOutcomeUnknown, let existing = try await self.account(externalID: externalID, includeDeleted: false) else {
+                return nil
             }
-            do {
-                let exchange = try await call("create", .POST, usersPath, body: body, retrying: false)
-                return try decode(APIUser.self, exchange, operation: "create").account()
-            } catch let error as PoderoError where error.isTransient && attempt < settings.retry.maxAttempts {
-                earlierOutcomeUnknown = earlierOutcomeUnknown || error.outcomeUnknown
-                let delay = settings.retry.delay(afterAttempt: attempt, retryAfter: error.retryAfterHint)
-                guard clock.now + delay < deadline else { throw error }
-                logger.debug("create: retrying", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
-                try await Task.sleep(for: delay)
-            }
+            // The earlier attempt went through after all: never send a second invitation.
+            logger.notice("create: an earlier attempt had succeeded", metadata: ["external_user_id": "\(externalID)"])
+            return existing
+        }) { [self] _ in
+            let exchange = try await attempt("create", .POST, usersPath, body: body)
+            if let error = exchange.error(operation: "create") { throw error.withRetryAfter(exchange) }
+            return try decode(APIUser.self, exchange, operation: "create").account()
         }
     }
 
@@ -105,7 +99,7 @@ package final class PoderoClient: AccountProvider {
 
     package func delete(id: String, soft: Bool) async throws {
         let path = usersPath + "/" + Self.pathComponent(id) + (soft ? "?soft_delete=true" : "")
-        _ = try await call(soft ? "soft delete" : "hard delete", .DELETE, path, treatNotFoundAfterRetryAsSuccess: true)
+        _ = try await call(soft ? "soft delete" : "hard delete", .DELETE, path, deleteTolerantly: true)
     }
 
     private func isSoftDeleted(id: String) async throws -> Bool {

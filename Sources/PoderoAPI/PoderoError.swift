@@ -1,6 +1,8 @@
+import TeamSyncCore
+
 /// A failed Podero call, classified once: what kind, whether retrying can help, and whether the
 /// request may have taken effect. Its description never carries a token, a secret or an e-mail.
-package struct PoderoError: Error, Sendable, CustomStringConvertible {
+package struct PoderoError: AccountProviderError, Sendable {
     /// What went wrong.
     package enum Kind: Sendable, Equatable {
         /// The token endpoint refused the client id or secret.
@@ -24,11 +26,7 @@ package struct PoderoError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Which identifier collided.
-    package enum DuplicateField: String, Sendable, Equatable {
-        case email
-        case externalID = "external_user_id"
-        case unknown
-    }
+    package typealias DuplicateField = AccountFailure.Field
 
     package var kind: Kind
     /// The call, e.g. "create", "list users".
@@ -57,6 +55,16 @@ package struct PoderoError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .rateLimited, .server, .timeout, .transport: true
         default: false
+        }
+    }
+
+    /// The core's view of the failure, for the apply side.
+    package var failure: AccountFailure {
+        switch kind {
+        case .duplicate(let field): .duplicate(field)
+        case .notFound: .notFound
+        case .rateLimited, .server, .timeout, .transport: .transient(outcomeUnknown: outcomeUnknown)
+        case .authentication, .unauthorized, .forbidden, .validation, .invalidResponse: .rejected
         }
     }
 

@@ -17,10 +17,16 @@ package struct PoderoSettings: Sendable {
     /// How failed requests are retried.
     package var retry: RetryPolicy
 
+    /// The defaults of CONTRACT.md, in one place (the configuration loader reads them here).
+    package enum Defaults {
+        package static let timeout: Duration = .seconds(30)
+        package static let maxConcurrency = 4
+    }
+
     /// Creates settings; defaults follow CONTRACT.md.
     package init(
-        baseURL: String, orgID: String, clientID: String, clientSecret: Secret, timeout: Duration = .seconds(30),
-        maxConcurrency: Int = 4, retry: RetryPolicy = RetryPolicy()
+        baseURL: String, orgID: String, clientID: String, clientSecret: Secret, timeout: Duration = Defaults.timeout,
+        maxConcurrency: Int = Defaults.maxConcurrency, retry: RetryPolicy = RetryPolicy()
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.orgID = orgID

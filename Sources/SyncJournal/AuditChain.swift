@@ -1,4 +1,5 @@
 import Crypto
+import TeamSyncCore
 import Foundation
 
 /// The audit log's hash chain, exactly as CONTRACT.md defines it so that anyone can check an

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TeamSyncCore
 
 /// Writes audit records as JSON Lines or CSV (RFC 4180), field order as CONTRACT.md, through a
 /// small buffer so that exports of any size stream.

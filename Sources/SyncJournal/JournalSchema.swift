@@ -87,6 +87,11 @@ enum JournalSchema {
                 t.column("acquired_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: the account that blocks a restore") { db in
+            try db.alter(table: "managed_account") { t in
+                t.add(column: "blocked_by", .text)
+            }
+        }
         return migrator
     }
 }

@@ -1,24 +1,6 @@
 import Foundation
 import GRDB
-
-/// A case that needs a human, as `status` shows it.
-package struct AttentionCase: Sendable, Equatable {
-    package var kind: String
-    package var key: String
-    package var externalID: String?
-    package var email: String?
-    package var detail: String
-    package var since: Date
-
-    package init(kind: String, key: String, externalID: String?, email: String?, detail: String, since: Date) {
-        self.kind = kind
-        self.key = key
-        self.externalID = externalID
-        self.email = email
-        self.detail = detail
-        self.since = since
-    }
-}
+import TeamSyncCore
 
 extension SyncJournal {
     /// Replaces the skipped directory entries with this run's; returns the keys that are new (they

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TeamSyncCore
 
 extension SyncJournal {
     /// Appends records to the audit log, chaining their hashes.
@@ -21,7 +22,7 @@ extension SyncJournal {
             try db.execute(sql: """
                 INSERT INTO audit_log (seq, time, run_id, action, outcome, external_user_id, podero_user_id, email,
                     role_before, role_after, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.seq, record.time, record.runID, record.action, record.outcome.rawValue,
+                """, arguments: [record.seq, record.time, record.runID, record.action.rawValue, record.outcome.rawValue,
                     record.externalUserID, record.poderoUserID, record.email, record.roleBefore, record.roleAfter,
                     record.reason, record.hash])
         }
@@ -45,7 +46,7 @@ extension SyncJournal {
         let bound = arguments
         try await database.read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: bound)
-            while let row = try rows.next() { try body(Self.auditRecord(row)) }
+            while let row = try rows.next() { try body(try Self.auditRecord(row)) }
         }
     }
 
@@ -63,7 +64,12 @@ extension SyncJournal {
             var previous = AuditChain.genesis
             var expected: Int64 = 1
             while let row = try rows.next() {
-                let record = Self.auditRecord(row)
+                let record: AuditRecord
+                do {
+                    record = try Self.auditRecord(row)
+                } catch let error as JournalError {
+                    return .broken(seq: row["seq"], reason: error.message)
+                }
                 guard record.seq == expected else {
                     return .broken(seq: expected, reason: "record \(expected) is missing")
                 }
@@ -77,9 +83,13 @@ extension SyncJournal {
         }
     }
 
-    static func auditRecord(_ row: Row) -> AuditRecord {
-        var record = AuditRecord(time: Date(), runID: row["run_id"], action: row["action"], outcome: AuditRecord.Outcome(rawValue: row["outcome"]) ?? .failed)
-        record.seq = row["seq"]
+    static func auditRecord(_ row: Row) throws -> AuditRecord {
+        let seq: Int64 = row["seq"]
+        var record = AuditRecord(
+            time: Date(), runID: row["run_id"],
+            action: try JournalValue.decode(AuditAction.self, row["action"], table: "audit_log", row: "seq=\(seq)", column: "action"),
+            outcome: try JournalValue.decode(AuditOutcome.self, row["outcome"], table: "audit_log", row: "seq=\(seq)", column: "outcome"))
+        record.seq = seq
         record.time = row["time"]
         record.externalUserID = row["external_user_id"]
         record.poderoUserID = row["podero_user_id"]

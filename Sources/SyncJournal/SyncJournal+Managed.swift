@@ -10,31 +10,59 @@ extension SyncJournal {
             // accounts loads without 100,000 row copies and name look-ups.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT external_id, podero_id, email, role, state, first_seen, adopted,
-                       departed_since, soft_deleted_at, blocked_since, last_attempt
+                       departed_since, soft_deleted_at, blocked_since, blocked_by
                 FROM managed_account
                 """)
             var accounts: [ManagedAccount] = []
-            while let row = try rows.next() { accounts.append(Self.managedAccount(row)) }
+            while let row = try rows.next() { accounts.append(try Self.managedAccount(row)) }
             return accounts
         }
     }
 
     /// A row of the query in `managedAccounts()`, by column position.
-    private static func managedAccount(_ row: Row) -> ManagedAccount {
+    private static func managedAccount(_ row: Row) throws -> ManagedAccount {
+        let externalID: String = row[0]
+        let key = "external_id=\(externalID)"
         let state: ManagedAccount.State
-        switch row[4] as String {
-        case "departed": state = .departed(since: Date(timeIntervalSince1970: row[7] ?? 0))
-        case "soft_deleted": state = .softDeleted(at: Date(timeIntervalSince1970: row[8] ?? 0))
-        case "restore_blocked":
-            state = .restoreBlocked(
-                since: Date(timeIntervalSince1970: row[9] ?? 0),
-                lastAttempt: Date(timeIntervalSince1970: row[10] ?? 0))
-        default: state = .active
+        switch try JournalValue.decode(StoredState.self, row[4], table: "managed_account", row: key, column: "state") {
+        case .active: state = .active
+        case .departed: state = .departed(since: Date(timeIntervalSince1970: try Self.time(row[7], key, "departed_since")))
+        case .softDeleted: state = .softDeleted(at: Date(timeIntervalSince1970: try Self.time(row[8], key, "soft_deleted_at")))
+        case .restoreBlocked:
+            state = .restoreBlocked(since: Date(timeIntervalSince1970: try Self.time(row[9], key, "blocked_since")), blockedBy: row[10])
         }
         return ManagedAccount(
-            externalID: ExternalID(row[0]), poderoID: row[1], email: row[2],
-            role: Role(rawValue: row[3]) ?? .staff, state: state,
+            externalID: ExternalID(externalID), poderoID: row[1], email: row[2],
+            role: try JournalValue.decode(Role.self, row[3], table: "managed_account", row: key, column: "role"), state: state,
             firstSeen: Date(timeIntervalSince1970: row[5]), adopted: row[6])
+    }
+
+    /// A time a state needs; a missing one is corruption, never "the epoch".
+    private static func time(_ value: Double?, _ key: String, _ column: String) throws -> Double {
+        guard let value else { throw JournalError(.corrupt, "journal row managed_account \(key): \(column) is NULL for its state") }
+        return value
+    }
+
+    /// The `state` column's values.
+    enum StoredState: String, CaseIterable {
+        case active, departed
+        case softDeleted = "soft_deleted"
+        case restoreBlocked = "restore_blocked"
+    }
+
+    /// Live managed accounts per role and pending departures, counted by SQLite.
+    package func managedCounts() async throws -> ManagedCounts {
+        try await database.read { db in
+            var counts = ManagedCounts()
+            for row in try Row.fetchAll(db, sql: "SELECT role, state, count(*) FROM managed_account GROUP BY role, state") {
+                let role = try JournalValue.decode(Role.self, row[0], table: "managed_account", row: "(counted)", column: "role")
+                let state = try JournalValue.decode(StoredState.self, row[1], table: "managed_account", row: "(counted)", column: "state")
+                let count: Int = row[2]
+                if state == .active || state == .departed { counts.live[role, default: 0] += count }
+                if state == .departed { counts.pendingDepartures += count }
+            }
+            return counts
+        }
     }
 
     /// Applies one change inside an open write transaction.
@@ -47,7 +75,8 @@ extension SyncJournal {
                 VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
                 ON CONFLICT(external_id) DO UPDATE SET podero_id = excluded.podero_id, email = excluded.email,
                     role = excluded.role, state = 'active', departed_since = NULL, soft_deleted_at = NULL,
-                    blocked_since = NULL, last_attempt = NULL, adopted = excluded.adopted, updated_at = excluded.updated_at
+                    blocked_since = NULL, last_attempt = NULL, blocked_by = NULL, adopted = excluded.adopted,
+                    updated_at = excluded.updated_at
                 """, arguments: [externalID.rawValue, poderoID, email, role.rawValue, stamp, adopted, stamp])
         case .updated(let externalID, let email, let role):
             try db.execute(sql: """
@@ -61,7 +90,7 @@ extension SyncJournal {
         case .softDeleted(let externalID, let at):
             try db.execute(sql: """
                 UPDATE managed_account SET state = 'soft_deleted', soft_deleted_at = ?, departed_since = NULL,
-                    blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                    blocked_since = NULL, last_attempt = NULL, blocked_by = NULL, updated_at = ? WHERE external_id = ?
                 """, arguments: [at.timeIntervalSince1970, stamp, externalID.rawValue])
         case .removed(let externalID):
             try db.execute(sql: "DELETE FROM managed_account WHERE external_id = ?", arguments: [externalID.rawValue])
@@ -82,13 +111,17 @@ extension SyncJournal {
                 case .reactivate(let externalID):
                     try db.execute(sql: """
                         UPDATE managed_account SET state = 'active', departed_since = NULL, soft_deleted_at = NULL,
-                            blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                            blocked_since = NULL, last_attempt = NULL, blocked_by = NULL, updated_at = ? WHERE external_id = ?
                         """, arguments: [now.timeIntervalSince1970, externalID.rawValue])
                 case .closeBlockedRestore(let externalID):
                     try db.execute(sql: """
                         UPDATE managed_account SET state = 'soft_deleted', soft_deleted_at = coalesce(soft_deleted_at, ?),
-                            blocked_since = NULL, last_attempt = NULL, updated_at = ? WHERE external_id = ?
+                            blocked_since = NULL, last_attempt = NULL, blocked_by = NULL, updated_at = ? WHERE external_id = ?
                         """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, externalID.rawValue])
+                case .restoreBlockedBy(let externalID, let poderoID):
+                    try db.execute(sql: """
+                        UPDATE managed_account SET blocked_by = ?, updated_at = ? WHERE external_id = ? AND state = 'restore_blocked'
+                        """, arguments: [poderoID, now.timeIntervalSince1970, externalID.rawValue])
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TeamSyncCore
 
 extension SyncJournal {
     /// Takes the run lease for this process, or fails at once when a live process holds it. A
@@ -45,25 +46,6 @@ extension SyncJournal {
         }
     }
 
-    /// How a run ended.
-    package struct RunEnd: Sendable {
-        package var outcome: String
-        package var exitCode: Int32
-        package var matchedCount: Int?
-        package var directoryComplete: Bool
-        package var counts: [String: Int]
-        package var detail: String?
-
-        package init(outcome: String, exitCode: Int32, matchedCount: Int?, directoryComplete: Bool, counts: [String: Int], detail: String?) {
-            self.outcome = outcome
-            self.exitCode = exitCode
-            self.matchedCount = matchedCount
-            self.directoryComplete = directoryComplete
-            self.counts = counts
-            self.detail = detail
-        }
-    }
-
     /// Records the end of a run.
     package func finishRun(runID: String, _ end: RunEnd, now: Date) async throws {
         let counts = String(decoding: try JSONSerialization.data(withJSONObject: end.counts, options: [.sortedKeys]), as: UTF8.self)
@@ -71,19 +53,22 @@ extension SyncJournal {
             try db.execute(sql: """
                 UPDATE run SET finished_at = ?, outcome = ?, exit_code = ?, matched_count = ?, directory_complete = ?,
                     counts = ?, detail = ? WHERE run_id = ?
-                """, arguments: [now.timeIntervalSince1970, end.outcome, end.exitCode, end.matchedCount,
+                """, arguments: [now.timeIntervalSince1970, end.outcome.rawValue, end.exitCode, end.matchedCount,
                     end.directoryComplete, counts, end.detail, runID])
         }
     }
 
-    /// The users-filter count of the last real run whose directory read was complete and not
-    /// refused: the shrink guard's baseline.
+    /// The users-filter count of the last real run that was a good read
+    /// (`RunOutcome.countsAsGoodRead`): the shrink guard's baseline.
     package func lastGoodMatchedCount() async throws -> Int? {
         try await database.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT matched_count FROM run WHERE directory_complete = 1 AND dry_run = 0
-                    AND outcome IN ('ok', 'partial') AND matched_count IS NOT NULL ORDER BY id DESC LIMIT 1
+                    AND outcome IN \(Self.goodReadOutcomes) AND matched_count IS NOT NULL ORDER BY id DESC LIMIT 1
                 """)
         }
     }
+
+    /// `('ok', 'partial')`: the stored outcomes that count as a good read.
+    static let goodReadOutcomes = JournalValue.sqlList(RunOutcome.self, where: \.countsAsGoodRead)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TeamSyncCore
 
 /// One run as `status` lists it.
 package struct RunSummary: Sendable, Equatable {
@@ -8,7 +9,8 @@ package struct RunSummary: Sendable, Equatable {
     package var dryRun: Bool
     package var startedAt: Date
     package var finishedAt: Date?
-    package var outcome: String?
+    /// nil while the run has not finished (or its process died).
+    package var outcome: RunOutcome?
     package var exitCode: Int32?
     package var counts: [String: Int]
     package var detail: String?
@@ -21,20 +23,25 @@ extension SyncJournal {
             try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
                 let countsText: String? = row["counts"]
                 let counts = countsText.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Int] } ?? [:]
+                let runID: String = row["run_id"]
+                let outcome = try (row["outcome"] as String?).map {
+                    try JournalValue.decode(RunOutcome.self, $0, table: "run", row: "run_id=\(runID)", column: "outcome")
+                }
                 return RunSummary(
-                    runID: row["run_id"], command: row["command"], dryRun: row["dry_run"],
+                    runID: runID, command: row["command"], dryRun: row["dry_run"],
                     startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    outcome: row["outcome"], exitCode: row["exit_code"], counts: counts, detail: row["detail"])
+                    outcome: outcome, exitCode: row["exit_code"], counts: counts, detail: row["detail"])
             }
         }
     }
 
-    /// The end of the last run that finished with exit status 0 or 3, if any.
-    package func lastSuccess() async throws -> Date? {
+    /// The end of the last real run that was a good read (`RunOutcome.countsAsGoodRead`), if any.
+    package func lastGoodRead() async throws -> Date? {
         try await database.read { db in
-            try Double.fetchOne(db, sql: "SELECT max(finished_at) FROM run WHERE dry_run = 0 AND exit_code IN (0, 3)")
-                .map(Date.init(timeIntervalSince1970:))
+            try Double.fetchOne(db, sql: """
+                SELECT max(finished_at) FROM run WHERE dry_run = 0 AND directory_complete = 1 AND outcome IN \(Self.goodReadOutcomes)
+                """).map(Date.init(timeIntervalSince1970:))
         }
     }
 }

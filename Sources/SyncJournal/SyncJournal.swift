@@ -4,7 +4,7 @@ import TeamSyncCore
 
 /// The SQLite journal: managed accounts (our ownership registry), runs, write-ahead intents, the
 /// hash-chained audit log, cases that need a human, and the run lease. One file, WAL mode, 0600.
-package final class SyncJournal: Sendable {
+package final class SyncJournal: JournalStore {
     let database: DatabaseQueue
     /// The journal file.
     package let path: String

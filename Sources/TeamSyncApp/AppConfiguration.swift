@@ -18,6 +18,13 @@ package struct AppConfiguration: Sendable {
     /// Things that work but deserve a warning at every start.
     package var warnings: [String]
 
+    /// The defaults of CONTRACT.md for the keys that live here.
+    package enum Defaults {
+        package static let interval: Duration = .seconds(900)
+        package static let journalPath = "/var/lib/podero-team-sync/journal.sqlite"
+        package static let logFormat = LogFormat.text
+    }
+
     /// `log.format`.
     package enum LogFormat: String, Sendable, CaseIterable {
         case text, json

@@ -2,6 +2,7 @@ import Foundation
 import LDAPDirectory
 import Logging
 import PoderoAPI
+import SyncJournal
 import TeamSyncCore
 
 /// Loads the configuration and builds the adapters for one command.
@@ -21,6 +22,43 @@ package struct CommandEnvironment: Sendable {
     /// A logger writing to stderr in `format`.
     package static func makeLogger(level: Logger.Level, format: AppConfiguration.LogFormat) -> Logger {
         Logger(label: "podero-team-sync") { label in StderrLogHandler(label: label, level: level, format: format) }
+    }
+
+    /// Opens the journal for a run, creating and migrating it when needed. The one place where
+    /// the journal is opened for writing.
+    package func openJournal() throws -> SyncJournal {
+        try SyncJournal.open(path: configuration.journalPath)
+    }
+
+    /// Opens the journal without changing anything (`plan`, `status`, `audit`); nil before the
+    /// first sync. The one place where it is opened for reading.
+    package func openJournalReadOnly() throws -> SyncJournal? {
+        try SyncJournal.openReadOnly(path: configuration.journalPath)
+    }
+
+    /// `plan`: reads everything and plans, writing nothing.
+    package func preview() async throws -> SyncCycle.Preview {
+        let journal = try openJournalReadOnly()
+        return try await withCycle { cycle, _, _ in try await cycle.preview(journal: journal) }
+    }
+
+    /// `sync` and each cycle of `run`: one pass against the read-write journal.
+    package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
+        let journal: SyncJournal
+        do {
+            journal = try openJournal()
+        } catch {
+            return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+        }
+        do {
+            return try await withCycle { cycle, _, _ in
+                var cycle = cycle
+                cycle.shouldStop = shouldStop
+                return await cycle.sync(journal: journal, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command)
+            }
+        } catch {
+            return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+        }
     }
 
     /// Runs `body` with the directory, a Podero client and a sync cycle; the client is shut down after.

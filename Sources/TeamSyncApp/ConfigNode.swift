@@ -146,3 +146,17 @@ struct ConfigNode {
         problems.add(path, reason, node)
     }
 }
+
+/// An optional key read over a default that lives in the settings type: the default is stated
+/// once, there, and the loader never repeats it.
+extension Optional where Wrapped == ConfigNode {
+    func bool(or current: Bool) -> Bool { self?.bool(default: current) ?? current }
+    func int(or current: Int, range: ClosedRange<Int>) -> Int { self?.int(default: current, range: range) ?? current }
+    func number(or current: Double, range: ClosedRange<Double>) -> Double { self?.number(default: current, range: range) ?? current }
+    func duration(or current: Duration, positive: Bool = false) -> Duration {
+        self?.duration(default: current, positive: positive) ?? current
+    }
+    func choice<T: RawRepresentable>(or current: T) -> T where T.RawValue == String, T: CaseIterable {
+        self?.choice(T.self, default: current) ?? current
+    }
+}

@@ -34,6 +34,9 @@ package struct ConfigurationLoader {
             throw ConfigurationError([ConfigProblem("", "not valid YAML: \(Self.describe(error))")])
         }
         let problems = ConfigProblemList()
+        guard let root, root.null == nil else {
+            throw ConfigurationError([ConfigProblem("", "the file is empty; it needs `version: 1` and the sections directory, roles and podero (see config/podero-team-sync.example.yaml)")])
+        }
         let top = ConfigNode(node: root, path: "", problems: problems)
         guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log"], required: true) else {
             throw ConfigurationError(problems.problems.isEmpty ? [ConfigProblem("", "the file is empty")] : problems.problems)
@@ -48,15 +51,13 @@ package struct ConfigurationLoader {
         let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles, warnings: &warnings)
         let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
         let (policy, interval) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
-        var journalPath = "/var/lib/podero-team-sync/journal.sqlite"
+        var journalPath = AppConfiguration.Defaults.journalPath
         if let journal = keys["journal"]?.mapping(allowed: ["path"]), let path = journal["path"]?.string(required: true) {
             journalPath = path
         }
         let metrics = readMetrics(keys["metrics"])
-        var logFormat = AppConfiguration.LogFormat.text
-        if let log = keys["log"]?.mapping(allowed: ["format"]), let format = log["format"] {
-            logFormat = format.choice(AppConfiguration.LogFormat.self, default: .text)
-        }
+        var logFormat = AppConfiguration.Defaults.logFormat
+        if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }
         guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
         return AppConfiguration(
             directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
@@ -94,13 +95,13 @@ package struct ConfigurationLoader {
         if let url, !["ldap://", "ldaps://", "ldapi://"].contains(where: { url.lowercased().hasPrefix($0) }) {
             urlNode.report("must start with ldap://, ldaps:// or ldapi://")
         }
-        let startTLS = keys["start_tls"]?.bool(default: false) ?? false
+        let startTLS = keys["start_tls"].bool(or: LDAPSettings.Defaults.startTLS)
         if startTLS, url?.lowercased().hasPrefix("ldap://") == false { keys["start_tls"]?.report("only works with an ldap:// URL") }
         let caFile = keys["tls_ca_file"]?.string()
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             keys["tls_ca_file"]?.report("the file \(caFile) cannot be read")
         }
-        let verify = keys["tls_verify"]?.bool(default: true) ?? true
+        let verify = keys["tls_verify"].bool(or: LDAPSettings.Defaults.tlsVerify)
         if !verify { warnings.append("directory.tls_verify is false: the directory server's certificate is not checked") }
         if url?.lowercased().hasPrefix("ldap://") == true, !startTLS, keys["bind_dn"] != nil {
             warnings.append("directory.url is ldap:// without start_tls: the bind password travels in clear text")
@@ -110,9 +111,9 @@ package struct ConfigurationLoader {
         let bindDN = bindDNNode?.string()
         let passwordNode = keys["bind_password_file"] ?? missing("bind_password_file")
         let password = SecretFile(environment: environment).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil, warnings: &warnings)
-        let timeout: Duration = keys["timeout"]?.duration(default: .seconds(30), positive: true) ?? .seconds(30)
-        let pageSize = keys["page_size"]?.int(default: 500, range: 1...100_000) ?? 500
-        let domainScope = keys["domain_scope"]?.bool(default: true) ?? true
+        let timeout = keys["timeout"].duration(or: LDAPSettings.Defaults.timeout, positive: true)
+        let pageSize = keys["page_size"].int(or: LDAPSettings.Defaults.pageSize, range: 1...100_000)
+        let domainScope = keys["domain_scope"].bool(or: LDAPSettings.Defaults.domainScope)
         let users = readUsers(keys["users"] ?? missing("users"))
         let groups = readGroups(keys["groups"] ?? missing("groups"))
         guard let url, let users, let groups else { return nil }
@@ -147,10 +148,10 @@ package struct ConfigurationLoader {
         let base = (keys["base_dn"] ?? ConfigNode(node: nil, path: node.path + ".base_dn", problems: node.problems)).distinguishedName(required: true)
         var search = GroupSearch(baseDN: keys["base_dn"]?.string() ?? "")
         if let filter = keys["filter"].flatMap({ Self.filter($0) }) { search.filter = filter }
-        if let member = keys["member_attribute"] { search.memberAttribute = member.choice(GroupSearch.MemberAttribute.self, default: .member) }
-        search.nested = keys["nested"]?.bool(default: true) ?? true
+        search.memberAttribute = keys["member_attribute"].choice(or: search.memberAttribute)
+        search.nested = keys["nested"].bool(or: search.nested)
         if let membership = keys["membership"] {
-            search.membership = membership.choice(GroupSearch.Membership.self, default: .expand)
+            search.membership = membership.choice(GroupSearch.Membership.self, default: search.membership)
             if search.membership == .inChain, search.memberAttribute != .member {
                 membership.report("in_chain works only with member_attribute: member (Active Directory)")
             }
@@ -181,8 +182,8 @@ package struct ConfigurationLoader {
         let clientID = (keys["client_id"] ?? missing("client_id")).string(required: true)
         let secret = SecretFile(environment: environment).read(
             key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true, warnings: &warnings)
-        let timeout: Duration = keys["timeout"]?.duration(default: .seconds(30), positive: true) ?? .seconds(30)
-        let concurrency = keys["max_concurrency"]?.int(default: 4, range: 1...64) ?? 4
+        let timeout = keys["timeout"].duration(or: PoderoSettings.Defaults.timeout, positive: true)
+        let concurrency = keys["max_concurrency"].int(or: PoderoSettings.Defaults.maxConcurrency, range: 1...64)
         guard let baseURL, let orgID, let clientID, let secret else { return nil }
         return PoderoSettings(baseURL: baseURL, orgID: orgID.lowercased(), clientID: clientID, clientSecret: secret,
             timeout: timeout, maxConcurrency: concurrency)
@@ -192,13 +193,13 @@ package struct ConfigurationLoader {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "protected_emails",
-        ]) else { return (policy, .seconds(900)) }
-        let interval: Duration = keys["interval"]?.duration(default: .seconds(900), positive: true) ?? .seconds(900)
-        policy.departureGrace = keys["departure_grace"]?.duration(default: .zero) ?? .zero
-        policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: nil, positive: true)
-        policy.maxDeletions = keys["max_deletions"]?.int(default: 10, range: 0...1_000_000) ?? 10
-        policy.maxDeletionPercent = keys["max_deletion_percent"]?.number(default: 20, range: 0...100) ?? 20
-        if let adopt = keys["adopt_existing"] { policy.adoptExisting = adopt.choice(SyncPolicy.Adoption.self, default: .byExternalID) }
+        ]) else { return (policy, AppConfiguration.Defaults.interval) }
+        let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
+        policy.departureGrace = keys["departure_grace"].duration(or: policy.departureGrace)
+        policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: policy.hardDeleteAfter, positive: true) ?? policy.hardDeleteAfter
+        policy.maxDeletions = keys["max_deletions"].int(or: policy.maxDeletions, range: 0...1_000_000)
+        policy.maxDeletionPercent = keys["max_deletion_percent"].number(or: policy.maxDeletionPercent, range: 0...100)
+        policy.adoptExisting = keys["adopt_existing"].choice(or: policy.adoptExisting)
         var protected = Set<String>()
         for item in keys["protected_emails"]?.sequence() ?? [] {
             guard let text = item.string(required: true) else { continue }

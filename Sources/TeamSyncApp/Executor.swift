@@ -1,16 +1,16 @@
 import Foundation
 import Logging
-import PoderoAPI
 import Synchronization
-import SyncJournal
 import TeamSyncCore
 
-/// Applies a plan: for each action, intent → Podero call → outcome, account change and audit
-/// record in one journal transaction. People are handled concurrently (each person's actions in
-/// order); dry-run is decided here and nowhere else; failures spend an error budget.
+/// Applies a plan: skipped people and journal-only updates are recorded, then for each action:
+/// intent → provider call → outcome, account change and audit record in one journal write.
+/// People are handled concurrently (each person's actions in order, a failure ending that
+/// person's chain); failures spend an error budget; a requested stop lets the actions in flight
+/// finish. Dry-run is decided here and nowhere else.
 package struct Executor: Sendable {
     package var provider: any AccountProvider
-    package var journal: SyncJournal
+    package var journal: any JournalStore
     package var runID: String
     package var dryRun: Bool
     package var concurrency: Int
@@ -23,7 +23,10 @@ package struct Executor: Sendable {
     /// Told (done, total) after each action.
     package var progress: (@Sendable (Int, Int) -> Void)?
 
-    package init(provider: any AccountProvider, journal: SyncJournal, runID: String, dryRun: Bool, concurrency: Int, errorBudget: Int, logger: Logger) {
+    package init(
+        provider: any AccountProvider, journal: any JournalStore, runID: String, dryRun: Bool, concurrency: Int, errorBudget: Int,
+        logger: Logger
+    ) {
         self.provider = provider
         self.journal = journal
         self.runID = runID
@@ -33,20 +36,58 @@ package struct Executor: Sendable {
         self.logger = logger
     }
 
-    /// Applies every action but skips (recorded by the caller).
-    package func apply(_ plan: Plan) async -> ExecutionReport {
+    /// Before planning: settles the intents a killed run left open (never in a dry run, which
+    /// writes nothing but its `planned` records). Returns how many were confirmed as done.
+    package func settleInterruptedActions() async throws -> Int {
+        guard !dryRun else { return 0 }
+        return try await IntentResolver(provider: provider, journal: journal, runID: runID, logger: logger).resolve(now: now())
+    }
+
+    /// Applies the plan. Throws only when the journal fails before any action was started;
+    /// a failed action is counted in the report instead.
+    package func apply(_ plan: Plan) async throws -> ExecutionReport {
+        guard !dryRun else { return try await recordPlanned(plan) }
+        try await recordSkips(plan.skipped)
+        try await journal.apply(plan.journalUpdates, now: now())
+        return await applyActions(plan.actions)
+    }
+
+    /// Dry run: every action is recorded as `planned`; nothing else is written.
+    private func recordPlanned(_ plan: Plan) async throws -> ExecutionReport {
+        var report = ExecutionReport()
+        let time = now()
+        try await journal.append(plan.actions.map { audit($0, .planned, at: time) })
+        for action in plan.actions { report.count(action.kind.auditAction, .planned) }
+        return report
+    }
+
+    /// Skipped people are recorded for `status`; the audit log gets one `skip` per new case.
+    private func recordSkips(_ skipped: [SkippedEntry]) async throws {
+        let time = now()
+        let cases = skipped.map { entry in
+            AttentionCase(kind: "skipped", key: entry.key, externalID: entry.externalID?.rawValue, email: entry.email?.value,
+                detail: entry.detail, since: time)
+        }
+        let fresh = try await journal.replaceSkipped(cases, now: time)
+        let records = skipped.filter { fresh.contains($0.key) }.map { entry in
+            AuditRecord(time: time, runID: runID, action: .skip, outcome: .ok, externalUserID: entry.externalID?.rawValue,
+                poderoUserID: entry.poderoID, email: entry.email?.value, roleAfter: entry.role?.rawValue, reason: entry.detail)
+        }
+        try await journal.append(records)
+    }
+
+    private func applyActions(_ actions: [PlanAction]) async -> ExecutionReport {
         // One chain per person, in plan order (adopt before update, mark before soft delete).
         var chains: [[PlanAction]] = []
-        var chainIndex: [String: Int] = [:]
-        for action in plan.actions where action.kind != .skip {
-            let key = action.externalID?.rawValue ?? action.email ?? UUID().uuidString
-            if let index = chainIndex[key] { chains[index].append(action) } else {
-                chainIndex[key] = chains.count
+        var chainIndex: [ExternalID: Int] = [:]
+        for action in actions {
+            if let index = chainIndex[action.person] { chains[index].append(action) } else {
+                chainIndex[action.person] = chains.count
                 chains.append([action])
             }
         }
         let state = ReportBox()
-        let total = chains.reduce(0) { $0 + $1.count }
+        let total = actions.count
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func startNext() {
@@ -73,107 +114,118 @@ package struct Executor: Sendable {
                 return report.stoppedBecause != nil
             }
             if stop { return }
-            let outcome = await perform(action)
+            let (event, outcome) = await perform(action)
             let done = state.report.withLock { report -> Int in
-                report.count(outcome.action, outcome.outcome.rawValue)
-                if outcome.outcome == .failed { report.failures += 1 }
-                return report.counts.values.reduce(0) { $0 + $1.values.reduce(0, +) }
+                report.count(event, outcome)
+                if outcome == .failed { report.failures += 1 }
+                return report.done
             }
             progress?(done, total)
-            if outcome.outcome == .failed { return }  // the rest of this person's chain depends on it
+            if outcome == .failed { return }  // the rest of this person's chain depends on it
         }
     }
 
-    struct Outcome {
-        var action: String
-        var outcome: AuditRecord.Outcome
-    }
-
-    private func perform(_ action: PlanAction) async -> Outcome {
-        let now = self.now()
-        if dryRun {
-            let record = audit(action, .planned, reason: action.reason, at: now)
-            try? await journal.append([record])
-            return Outcome(action: action.kind.rawValue, outcome: .planned)
-        }
+    /// Applies one action; returns the audit action and outcome it was recorded with.
+    private func perform(_ action: PlanAction) async -> (AuditAction, AuditOutcome) {
+        let time = now()
+        let event = action.kind.auditAction
+        let id = action.person
         do {
-            switch action.kind {
-            case .adopt:
-                return try await record(action, change: .active(
-                    externalID: action.externalID!, poderoID: action.poderoID!, email: action.email ?? "",
-                    role: action.roleBefore ?? action.roleAfter ?? .staff, adopted: true), intent: nil, at: now)
+            switch action.change {
+            case .adopt(let poderoID, let current, _):
+                try await journal.record(
+                    .active(externalID: id, poderoID: poderoID, email: action.email, role: current, adopted: true),
+                    audit: [audit(action, .ok, at: time)], now: time)
             case .markDeparted:
-                return try await record(action, change: .departed(externalID: action.externalID!, since: now), intent: nil, at: now)
-            case .create, .updateRole, .updateProfile, .softDelete, .hardDelete:
-                let intent = try await journal.recordIntent(runID: runID, action: action, now: now)
-                return try await call(action, intent: intent)
-            case .skip:
-                return Outcome(action: "skip", outcome: .ok)
+                try await journal.record(.departed(externalID: id, since: time), audit: [audit(action, .ok, at: time)], now: time)
+            case .create(let account, _):
+                return try await write(action) {
+                    let created = try await provider.create(account)
+                    return (.active(externalID: id, poderoID: created.id, email: created.email, role: account.role, adopted: false), created.id)
+                }
+            case .updateRole(let poderoID, _, let role):
+                return try await write(action) {
+                    _ = try await provider.update(id: poderoID, AccountChanges(role: role))
+                    return (.updated(externalID: id, email: nil, role: role), nil)
+                }
+            case .updateProfile(let poderoID, let changes, _, _):
+                return try await write(action) {
+                    _ = try await provider.update(id: poderoID, changes)
+                    return (.updated(externalID: id, email: changes.email, role: nil), nil)
+                }
+            case .softDelete(let account):
+                return try await write(action) {
+                    try await deleteTolerantly(account.poderoID, soft: true)
+                    return (.softDeleted(externalID: id, at: now()), nil)
+                }
+            case .hardDelete(let account):
+                return try await write(action) {
+                    try await deleteTolerantly(account.poderoID, soft: false)
+                    return (.removed(externalID: id), nil)
+                }
             }
+            logger.info("\(event.rawValue)", metadata: ["external_user_id": "\(id)"])
+            return (event, .ok)
         } catch {
-            logger.error("journal write failed", metadata: ["action": "\(action.kind.rawValue)", "error": "\(error)"])
-            return Outcome(action: action.kind.rawValue, outcome: .failed)
+            logger.error("journal write failed", metadata: ["action": "\(event.rawValue)", "error": "\(error)"])
+            return (event, .failed)
         }
     }
 
-    /// The Podero call for an action that writes, and its recording.
-    private func call(_ action: PlanAction, intent: Int64) async throws -> Outcome {
-        let id = action.externalID!
+    /// A provider write: intent first, then the call, then its outcome with the account change
+    /// (`call` returns the change and, for a create, the new account's id). Throws only when
+    /// the journal cannot record.
+    private func write(
+        _ action: PlanAction, _ call: () async throws -> (ManagedChange, poderoID: String?)
+    ) async throws -> (AuditAction, AuditOutcome) {
+        let intent = try await journal.recordIntent(runID: runID, action: action, now: now())
+        let change: ManagedChange
+        let poderoID: String?
         do {
-            switch action.kind {
-            case .create:
-                let created = try await provider.create(action.newAccount!)
-                var done = action
-                done.poderoID = created.id
-                return try await record(done, change: .active(externalID: id, poderoID: created.id, email: created.email,
-                    role: action.roleAfter ?? .staff, adopted: false), intent: intent, at: now())
-            case .updateRole, .updateProfile:
-                let changes = action.changes ?? AccountChanges()
-                _ = try await provider.update(id: action.poderoID!, changes)
-                return try await record(action, change: .updated(externalID: id, email: changes.email, role: changes.role), intent: intent, at: now())
-            case .softDelete:
-                try await deleteTolerantly(action.poderoID!, soft: true)
-                return try await record(action, change: .softDeleted(externalID: id, at: now()), intent: intent, at: now())
-            case .hardDelete:
-                try await deleteTolerantly(action.poderoID!, soft: false)
-                return try await record(action, change: .removed(externalID: id), intent: intent, at: now())
-            default:
-                return Outcome(action: action.kind.rawValue, outcome: .ok)
-            }
-        } catch let error as PoderoError {
-            if action.kind == .create, case .duplicate = error.kind, action.isRestore {
-                let blocked = audit(action, .refused, reason: "\(action.reason); Podero refused: the soft-deleted account still holds the e-mail or external id (restore_blocked)", at: now(), name: AuditRecord.Event.restoreBlocked)
-                try await journal.complete(intent: intent, outcome: "refused", change: .restoreBlocked(externalID: id, at: now()), audit: [blocked], now: now())
-                logger.warning("restore blocked", metadata: ["external_user_id": "\(id)"])
-                return Outcome(action: AuditRecord.Event.restoreBlocked, outcome: .refused)
-            }
-            let failed = audit(action, .failed, reason: "\(action.reason); \(error)", at: now())
-            try await journal.complete(intent: intent, outcome: "failed", change: nil, audit: [failed], now: now())
-            logger.error("action failed", metadata: ["action": "\(action.kind.rawValue)", "external_user_id": "\(id)", "error": "\(error)"])
-            return Outcome(action: action.kind.rawValue, outcome: .failed)
+            (change, poderoID) = try await call()
+        } catch {
+            return try await failed(action, intent: intent, error: error)
         }
+        let time = now()
+        try await journal.complete(intent: intent, outcome: .ok, change: change, audit: [audit(action, .ok, at: time, poderoID: poderoID)], now: time)
+        logger.info("\(action.kind.rawValue)", metadata: ["external_user_id": "\(action.person)"])
+        return (action.kind.auditAction, .ok)
+    }
+
+    /// Records a failed call: a restore that Podero refuses because the old account still holds
+    /// the e-mail or id becomes `restore_blocked`; anything else is a failure.
+    private func failed(_ action: PlanAction, intent: Int64, error: any Error) async throws -> (AuditAction, AuditOutcome) {
+        let failure = (error as? any AccountProviderError)?.failure
+        if action.isRestore, case .duplicate = failure {
+            let time = now()
+            let blocked = audit(action, .refused, at: time, event: .restoreBlocked,
+                reason: "\(action.reason); Podero refused: the soft-deleted account still holds the e-mail or external id (restore_blocked)")
+            try await journal.complete(intent: intent, outcome: .refused, change: .restoreBlocked(externalID: action.person, at: time), audit: [blocked], now: time)
+            logger.warning("restore blocked", metadata: ["external_user_id": "\(action.person)"])
+            return (.restoreBlocked, .refused)
+        }
+        let record = audit(action, .failed, at: now(), reason: "\(action.reason); \(error)")
+        try await journal.complete(intent: intent, outcome: .failed, change: nil, audit: [record], now: now())
+        logger.error("action failed", metadata: ["action": "\(action.kind.rawValue)", "external_user_id": "\(action.person)", "error": "\(error)"])
+        return (action.kind.auditAction, .failed)
     }
 
     /// A delete whose account is already gone counts as done.
     private func deleteTolerantly(_ id: String, soft: Bool) async throws {
         do {
             try await provider.delete(id: id, soft: soft)
-        } catch let error as PoderoError where error.kind == .notFound {
+        } catch let error as any AccountProviderError where error.failure == .notFound {
             logger.notice("account already gone in Podero", metadata: ["podero_user_id": "\(id)"])
         }
     }
 
-    private func record(_ action: PlanAction, change: ManagedChange, intent: Int64?, at time: Date) async throws -> Outcome {
-        try await journal.complete(intent: intent, outcome: "ok", change: change, audit: [audit(action, .ok, reason: action.reason, at: time)], now: time)
-        logger.info("\(action.kind.rawValue)", metadata: ["external_user_id": "\(action.externalID?.rawValue ?? "-")"])
-        return Outcome(action: action.kind.rawValue, outcome: .ok)
-    }
-
-    func audit(_ action: PlanAction, _ outcome: AuditRecord.Outcome, reason: String, at time: Date, name: String? = nil) -> AuditRecord {
+    func audit(
+        _ action: PlanAction, _ outcome: AuditOutcome, at time: Date, event: AuditAction? = nil, poderoID: String? = nil, reason: String? = nil
+    ) -> AuditRecord {
         AuditRecord(
-            time: time, runID: runID, action: name ?? action.kind.rawValue, outcome: outcome,
-            externalUserID: action.externalID?.rawValue, poderoUserID: action.poderoID, email: action.email,
-            roleBefore: action.roleBefore?.rawValue, roleAfter: action.roleAfter?.rawValue, reason: reason)
+            time: time, runID: runID, action: event ?? action.kind.auditAction, outcome: outcome,
+            externalUserID: action.person.rawValue, poderoUserID: poderoID ?? action.poderoID, email: action.email,
+            roleBefore: action.roleBefore?.rawValue, roleAfter: action.roleAfter?.rawValue, reason: reason ?? action.reason)
     }
 }
 

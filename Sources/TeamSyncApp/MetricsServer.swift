@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import SyncJournal
+import TeamSyncCore
 
 /// `/metrics` (Prometheus text) and `/healthz` (200 while the last completed cycle is recent
 /// enough, 503 otherwise) on `metrics.listen`.

@@ -7,11 +7,11 @@ package enum PlanRenderer {
     package static func table(_ preview: SyncCycle.Preview) -> String {
         let plan = preview.plan
         var lines: [String] = []
-        if plan.actions.isEmpty {
+        if plan.actions.isEmpty && plan.skipped.isEmpty {
             lines.append("Nothing to do: Podero is in step with the directory.")
         } else {
-            let rows = plan.actions.map { action -> [String] in
-                let person = [action.externalID?.rawValue, action.email].compactMap { $0 }.joined(separator: " ")
+            let actionRows = plan.actions.map { action -> [String] in
+                let person = action.person.rawValue + " " + action.email
                 let role: String
                 switch (action.roleBefore, action.roleAfter) {
                 case (let before?, let after?) where before != after: role = "\(before.rawValue) → \(after.rawValue)"
@@ -21,6 +21,11 @@ package enum PlanRenderer {
                 }
                 return [action.kind.rawValue + (action.isRestore ? " (restore)" : ""), person, role, action.reason]
             }
+            let skipRows = plan.skipped.map { entry -> [String] in
+                let person = [entry.externalID?.rawValue, entry.email?.value].compactMap { $0 }.joined(separator: " ")
+                return [AuditAction.skip.rawValue, person, entry.role?.rawValue ?? "-", entry.detail]
+            }
+            let rows = actionRows + skipRows
             let headers = ["ACTION", "PERSON", "ROLE", "REASON"]
             let widths = (0..<3).map { column in min(48, max(headers[column].count, rows.map { $0[column].count }.max() ?? 0)) }
             func format(_ row: [String]) -> String {
@@ -50,13 +55,21 @@ package enum PlanRenderer {
         let plan = preview.plan
         let actions = plan.actions.map { action -> JSONText.Value in
             var fields: [(String, JSONText.Value)] = [
-                ("kind", .string(action.kind.rawValue)), ("external_user_id", .string(action.externalID?.rawValue)),
+                ("kind", .string(action.kind.rawValue)), ("external_user_id", .string(action.person.rawValue)),
                 ("email", .string(action.email)), ("role", .string(action.roleAfter?.rawValue)), ("reason", .string(action.reason)),
                 ("role_before", .string(action.roleBefore?.rawValue)), ("podero_user_id", .string(action.poderoID)),
             ]
             if let changes = action.changes { fields.append(("fields", .array(changes.fieldNames.map { .string($0) }))) }
             if action.kind == .create { fields.append(("restore", .bool(action.isRestore))) }
             return .object(fields)
+        }
+        // Skipped people are listed with the actions as kind "skip", as they always were.
+        let skips = plan.skipped.map { entry -> JSONText.Value in
+            .object([
+                ("kind", .string(AuditAction.skip.rawValue)), ("external_user_id", .string(entry.externalID?.rawValue)),
+                ("email", .string(entry.email?.value)), ("role", .string(entry.role?.rawValue)), ("reason", .string(entry.detail)),
+                ("role_before", .string(nil)), ("podero_user_id", .string(entry.poderoID)),
+            ])
         }
         let diagnostics = plan.diagnostics.map { diagnostic -> JSONText.Value in
             .object([("code", .string(diagnostic.code.rawValue)), ("severity", .string(diagnostic.severity.rawValue)),
@@ -65,16 +78,18 @@ package enum PlanRenderer {
         let counts = plan.counts
         let summary: JSONText.Value = .object(
             PlanAction.Kind.allCases.map { ($0.rawValue, JSONText.Value.int(counts[$0] ?? 0)) } + [
-                ("total", .int(plan.actions.count)), ("drift", .bool(plan.hasDrift)),
+                ("skip", .int(plan.skipped.count)),
+                ("total", .int(plan.actions.count + plan.skipped.count)), ("drift", .bool(plan.hasDrift)),
                 ("matched_people", .int(preview.matchedCount)),
                 ("safety_refusals", .array(preview.refusals.map { .string($0) })),
             ])
-        return JSONText.render(.object([("actions", .array(actions)), ("diagnostics", .array(diagnostics)), ("summary", summary)]))
+        return JSONText.render(.object([("actions", .array(actions + skips)), ("diagnostics", .array(diagnostics)), ("summary", summary)]))
     }
 
     static func summaryText(_ plan: Plan) -> String {
         let counts = plan.counts
-        let parts = PlanAction.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
+        var parts = PlanAction.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
+        if !plan.skipped.isEmpty { parts.append("\(plan.skipped.count) skip") }
         return parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")
     }
 }

@@ -9,9 +9,9 @@ package struct StatusReport: Sendable {
     package var skipped: [AttentionCase]
     package var grace: Duration
 
-    /// Reads the journal (read-only; an absent journal is an empty one).
-    package static func load(path: String, grace: Duration) async throws -> StatusReport {
-        guard let journal = try SyncJournal.openReadOnly(path: path) else {
+    /// Reads the journal (opened read-only; nil before the first sync is an empty one).
+    package static func load(journal: SyncJournal?, grace: Duration) async throws -> StatusReport {
+        guard let journal else {
             return StatusReport(runs: [], managed: [], skipped: [], grace: grace)
         }
         return StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
@@ -29,9 +29,10 @@ package struct StatusReport: Sendable {
 
     var attention: [(externalID: String?, email: String?, kind: String, detail: String)] {
         let blocked = managed.compactMap { account -> (String?, String?, String, String)? in
-            guard case .restoreBlocked(let since, _) = account.state else { return nil }
+            guard case .restoreBlocked(let since, let blocker) = account.state else { return nil }
+            let holder = blocker.map { "Podero account \($0)" } ?? "the soft-deleted one"
             return (account.externalID.rawValue, account.email, "restore_blocked",
-                "back in the directory since \(AuditTime.format(since)), but Podero refuses a new account while the soft-deleted one holds the e-mail or external id; restore or hard-delete it in Podero")
+                "back in the directory since \(AuditTime.format(since)), but Podero refuses a new account while \(holder) holds the e-mail or external id; restore or hard-delete it in Podero (the next run then creates the account)")
         }
         return blocked + skipped.map { ($0.externalID, $0.email, "skipped", $0.detail) }
     }
@@ -42,7 +43,7 @@ package struct StatusReport: Sendable {
             .object([
                 ("run_id", .string(run.runID)), ("command", .string(run.command)), ("dry_run", .bool(run.dryRun)),
                 ("started_at", .string(AuditTime.format(run.startedAt))), ("finished_at", .string(run.finishedAt.map(AuditTime.format))),
-                ("outcome", .string(run.outcome)), ("exit_code", run.exitCode.map { .int(Int($0)) } ?? .string(nil)),
+                ("outcome", .string(run.outcome?.rawValue)), ("exit_code", run.exitCode.map { .int(Int($0)) } ?? .string(nil)),
                 ("summary", .string(run.detail)),
                 ("counts", .object(run.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ])
@@ -65,7 +66,7 @@ package struct StatusReport: Sendable {
         var lines: [String] = ["Last runs:"]
         if runs.isEmpty { lines.append("  none yet") }
         for run in runs {
-            lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome ?? "running")  exit \(run.exitCode.map(String.init) ?? "-")")
+            lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome?.rawValue ?? "running")  exit \(run.exitCode.map(String.init) ?? "-")")
             if let detail = run.detail { lines.append("      \(detail)") }
         }
         lines.append("")

@@ -1,8 +1,6 @@
 import Foundation
 import LDAPDirectory
 import Logging
-import PoderoAPI
-import SyncJournal
 import TeamSyncCore
 
 /// One reconciliation: gather (directory, Podero, journal, concurrently) → plan → safety → apply.
@@ -38,47 +36,50 @@ package struct SyncCycle: Sendable {
         package var runID: String
         /// Which system failed a fatal run: directory, podero or journal.
         package var errorSystem: String?
+        /// Managed accounts after the run, when the journal could tell (for the metrics).
+        package var managed: ManagedCounts?
+
+        /// How the journal records the run.
+        package var runOutcome: RunOutcome { RunOutcome(exitStatus) }
     }
 
-    /// Reads everything and plans, writing nothing anywhere.
-    package func preview(maxDeletionsOverride: Int? = nil) async throws -> Preview {
-        try await gatherAndPlan(journal: SyncJournal.openReadOnly(path: configuration.journalPath), maxDeletionsOverride: maxDeletionsOverride)
+    /// Reads everything and plans, writing nothing anywhere. `journal` is nil before the first sync.
+    package func preview(journal: (any JournalStore)?, maxDeletionsOverride: Int? = nil) async throws -> Preview {
+        try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride)
     }
 
     /// Reads the directory, Podero and the journal (concurrently), plans, and checks the plan
     /// against the safety limits. Writes nothing.
-    private func gatherAndPlan(journal: SyncJournal?, maxDeletionsOverride: Int?) async throws -> Preview {
+    private func gatherAndPlan(journal: (any JournalStore)?, maxDeletionsOverride: Int?) async throws -> Preview {
         let logger = self.logger
         let now = Date()
         async let snapshot = directory.readSnapshot()
-        // Podero's list and the journal are read, and indexed for planning, while the
-        // directory is still being read.
+        // The journal and Podero's list are read, and indexed for planning, while the directory
+        // is still being read. Soft-deleted accounts are listed (once) only when a blocked
+        // restore needs to know whether its blocker is gone.
         async let accounts = { [provider, planner] in
-            async let remote = provider.listAccounts(includeDeleted: false)
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
-            let listed = try await remote
+            let includeDeleted = managed.contains { if case .restoreBlocked = $0.state { true } else { false } }
+            let listed = try await provider.listAccounts(includeDeleted: includeDeleted)
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
-            return (prepared: planner.prepare(remote: listed, managed: managed, now: now), baseline: baseline)
+            let prepared = planner.prepare(remote: listed, includesDeleted: includeDeleted, managed: managed, now: now)
+            return (prepared: prepared, baseline: baseline)
         }()
         let directorySnapshot = try await snapshot
         let (prepared, baseline) = try await accounts
-        let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
+        let plan = await PlanSplitter.plan(planner, directory: directorySnapshot, prepared: prepared)
         logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
         let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
             managedLiveCount: prepared.managedLiveCount))
-        let preview = Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
-        Self.releaseLater((directorySnapshot, prepared))
-        return preview
+        return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
     }
 
     /// One sync pass. Never throws: every failure becomes an exit status and a recorded run.
-    package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String = "sync") async -> Outcome {
+    package func sync(journal: any JournalStore, dryRun: Bool, maxDeletionsOverride: Int?, command: String = "sync") async -> Outcome {
         let runID = UUID().uuidString.lowercased()
-        let journal: SyncJournal
         do {
-            journal = try SyncJournal.open(path: configuration.journalPath)
             if let previous = try await journal.acquireLease(runID: runID, command: command, now: Date()) {
                 logger.warning("took over the lease of a run that died", metadata: ["command": "\(previous)"])
             }
@@ -90,17 +91,18 @@ package struct SyncCycle: Sendable {
         return outcome
     }
 
-    private func run(journal: SyncJournal, runID: String, dryRun: Bool, maxDeletionsOverride: Int?, command: String) async -> Outcome {
+    private func run(journal: any JournalStore, runID: String, dryRun: Bool, maxDeletionsOverride: Int?, command: String) async -> Outcome {
         let started = Date()
         var matchedCount: Int?
         var directoryComplete = false
+        var executor = Executor(provider: provider, journal: journal, runID: runID, dryRun: dryRun,
+            concurrency: configuration.podero.maxConcurrency * 2, errorBudget: 10, logger: logger)
+        executor.shouldStop = shouldStop
         do {
             try await journal.beginRun(runID: runID, command: command, dryRun: dryRun, now: started)
-            try await journal.append([AuditRecord(time: started, runID: runID, action: AuditRecord.Event.runStarted,
+            try await journal.append([AuditRecord(time: started, runID: runID, action: .runStarted,
                 outcome: dryRun ? .planned : .ok, reason: dryRun ? "\(command) --dry-run" : command)])
-            if !dryRun {
-                _ = try await IntentResolver(provider: provider, journal: journal, runID: runID, logger: logger).resolve(now: Date())
-            }
+            _ = try await executor.settleInterruptedActions()
             let preview = try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride)
             matchedCount = preview.matchedCount
             directoryComplete = true
@@ -108,81 +110,51 @@ package struct SyncCycle: Sendable {
             let refusals = preview.refusals
             if !refusals.isEmpty {
                 let refused = plan.actions.filter { $0.kind.isDeparture }.count
-                try await journal.append([AuditRecord(time: Date(), runID: runID, action: AuditRecord.Event.safetyRefused,
+                try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused,
                     outcome: .refused, reason: refusals.joined(separator: "; ") + "; \(refused) departure actions not applied")])
                 logger.error("safety limit: no deletion applied", metadata: ["reasons": "\(refusals.joined(separator: "; "))"])
                 plan = plan.withoutDepartures
             }
-            try await recordSkips(plan, journal: journal, runID: runID, dryRun: dryRun)
-            if !dryRun { try await journal.apply(plan.journalUpdates, now: Date()) }
-            var executor = Executor(provider: provider, journal: journal, runID: runID, dryRun: dryRun,
-                concurrency: configuration.podero.maxConcurrency * 2, errorBudget: max(10, plan.actions.count / 10), logger: logger)
-            executor.shouldStop = shouldStop
-            let reporter = ProgressReporter(logger: logger, total: plan.actions.filter { $0.kind != .skip }.count)
+            executor.errorBudget = max(10, plan.actions.count / 10)
+            let reporter = ProgressReporter(logger: logger, total: plan.actions.count)
             if let reporter {
                 executor.progress = { done, total in reporter.update(done: done, total: total) }
             }
-            let report = await executor.apply(plan)
+            let report = try await executor.apply(plan)
             reporter?.finish()
             // A run stopped by its error budget has failures, so `failures > 0` covers it.
             let status: ExitStatus = !refusals.isEmpty ? .safetyRefused : report.failures > 0 ? .partialFailure : .success
             let summary = Summary.line(command: command, dryRun: dryRun, plan: plan, report: report, refusals: refusals, status: status)
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: report.flatCounts, dryRun: dryRun)
-            return Outcome(exitStatus: status, summary: summary, plan: plan, refusals: refusals, report: report, runID: runID)
+            return Outcome(exitStatus: status, summary: summary, plan: plan, refusals: refusals, report: report, runID: runID,
+                managed: try? await journal.managedCounts())
         } catch {
             let summary = "\(command): nothing was changed: \(error)"
             logger.error("run failed", metadata: ["error": "\(error)"])
             try? await finish(journal, runID: runID, status: .fatal, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: [:], dryRun: dryRun)
-            return Outcome(exitStatus: .fatal, summary: summary, runID: runID, errorSystem: Self.system(of: error))
+            return Outcome(exitStatus: .fatal, summary: summary, runID: runID, errorSystem: Self.system(of: error),
+                managed: try? await journal.managedCounts())
         }
     }
 
-    /// Skipped entries are recorded for `status`; the audit log gets one `skip` per new case.
-    private func recordSkips(_ plan: Plan, journal: SyncJournal, runID: String, dryRun: Bool) async throws {
-        let skips = plan.actions.filter { $0.kind == .skip }
-        guard !dryRun else { return }
-        let cases = skips.map { action in
-            AttentionCase(kind: "skipped", key: action.externalID?.rawValue ?? action.reason, externalID: action.externalID?.rawValue,
-                email: action.email, detail: action.reason, since: Date())
-        }
-        let fresh = try await journal.replaceSkipped(cases, now: Date())
-        let records = skips.filter { fresh.contains($0.externalID?.rawValue ?? $0.reason) }.map { action in
-            AuditRecord(time: Date(), runID: runID, action: "skip", outcome: .ok, externalUserID: action.externalID?.rawValue,
-                poderoUserID: action.poderoID, email: action.email, roleAfter: action.roleAfter?.rawValue, reason: action.reason)
-        }
-        try await journal.append(records)
-    }
-
-    private func finish(_ journal: SyncJournal, runID: String, status: ExitStatus, summary: String, matchedCount: Int?,
+    private func finish(_ journal: any JournalStore, runID: String, status: ExitStatus, summary: String, matchedCount: Int?,
                         complete: Bool, counts: [String: Int], dryRun: Bool) async throws {
-        let outcome = switch status {
-        case .success: "ok"
-        case .partialFailure: "partial"
-        case .safetyRefused: "refused"
-        default: "failed"
+        let outcome: AuditOutcome = switch status {
+        case .success: dryRun ? .planned : .ok
+        case .safetyRefused: .refused
+        default: .failed
         }
-        try await journal.append([AuditRecord(time: Date(), runID: runID, action: AuditRecord.Event.runFinished,
-            outcome: status == .success ? (dryRun ? .planned : .ok) : status == .safetyRefused ? .refused : .failed, reason: summary)])
-        try await journal.finishRun(runID: runID, .init(outcome: outcome, exitCode: status.rawValue, matchedCount: matchedCount,
+        try await journal.append([AuditRecord(time: Date(), runID: runID, action: .runFinished, outcome: outcome, reason: summary)])
+        try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: matchedCount,
             directoryComplete: complete, counts: counts, detail: summary), now: Date())
-    }
-
-    /// Hands the last reference to `value` to a background task: freeing the inputs of a large
-    /// plan (hundreds of thousands of objects) then happens beside the journal writes instead
-    /// of before them.
-    private static func releaseLater<Value: Sendable>(_ value: Value) {
-        Task.detached(priority: .utility) {
-            try? await Task.sleep(for: .milliseconds(50))  // until the caller's copies are gone
-            withExtendedLifetime(value) {}
-        }
     }
 
     static func system(of error: any Error) -> String {
         switch error {
         case is LDAPError: "directory"
-        case is PoderoError: "podero"
+        case is any AccountProviderError: "podero"
         default: "journal"
         }
     }
@@ -191,5 +163,17 @@ package struct SyncCycle: Sendable {
 
     private func safety(_ override: Int?) -> SafetyCheck {
         SafetyCheck(maxDeletions: configuration.policy.maxDeletions, maxDeletionPercent: configuration.policy.maxDeletionPercent, override: override)
+    }
+}
+
+extension RunOutcome {
+    /// The outcome a run with this exit status records.
+    package init(_ status: ExitStatus) {
+        switch status {
+        case .success, .drift: self = .ok
+        case .partialFailure: self = .partial
+        case .safetyRefused: self = .refused
+        case .fatal, .usage, .configuration: self = .failed
+        }
     }
 }

@@ -26,11 +26,11 @@ package final class SyncMetrics: Sendable {
     }
 
     /// Records one finished cycle.
-    package func record(_ outcome: SyncCycle.Outcome, duration elapsed: Duration, managed: [ManagedAccount]) {
+    package func record(_ outcome: SyncCycle.Outcome, duration elapsed: Duration) {
         let now = Date()
         lastAttempt.record(now.timeIntervalSince1970)
         duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        if outcome.exitStatus == .success || outcome.exitStatus == .partialFailure || outcome.exitStatus == .safetyRefused {
+        if outcome.runOutcome.countsAsGoodRead {
             lastSuccess.record(now.timeIntervalSince1970)
             lastSuccessDate.withLock { $0 = now }
         }
@@ -40,20 +40,21 @@ package final class SyncMetrics: Sendable {
         }
         for (action, outcomes) in outcome.report?.counts ?? [:] {
             for (result, count) in outcomes {
-                CoreMetrics.Counter(label: "podero_team_sync_actions_total", dimensions: [("kind", action), ("outcome", result)], factory: factory)
-                    .increment(by: count)
+                CoreMetrics.Counter(
+                    label: "podero_team_sync_actions_total", dimensions: [("kind", action.rawValue), ("outcome", result.rawValue)],
+                    factory: factory
+                ).increment(by: count)
             }
         }
-        let live = managed.filter { $0.state.isLive }
+        guard let managed = outcome.managed else { return }
         for role in Role.allCases {
             CoreMetrics.Gauge(label: "podero_team_sync_managed_accounts", dimensions: [("role", role.rawValue)], factory: factory)
-                .record(live.filter { $0.role == role }.count)
+                .record(managed.live[role] ?? 0)
         }
-        CoreMetrics.Gauge(label: "podero_team_sync_pending_departures", factory: factory)
-            .record(managed.filter { if case .departed = $0.state { true } else { false } }.count)
+        CoreMetrics.Gauge(label: "podero_team_sync_pending_departures", factory: factory).record(managed.pendingDepartures)
     }
 
-    /// The end of the last cycle that completed its directory read and plan.
+    /// The end of the last cycle that was a good read (`RunOutcome.countsAsGoodRead`).
     package var lastSuccessTime: Date? { lastSuccessDate.withLock { $0 } }
 
     /// Prometheus text exposition.

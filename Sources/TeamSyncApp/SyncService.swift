@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
-import SyncJournal
 import TeamSyncCore
 
 /// `run`: a sync every `sync.interval` (with a little jitter) on a Dispatch timer, under
@@ -105,18 +104,10 @@ final class SyncLoop: Service, Sendable {
         let environment = self.environment
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome: SyncCycle.Outcome
-        do {
-            outcome = try await environment.withCycle { cycle, _, _ in
-                var cycle = cycle
-                cycle.shouldStop = { [self] in state.withLock { $0.stopRequested } }
-                return await cycle.sync(dryRun: false, maxDeletionsOverride: nil, command: "run")
-            }
-        } catch {
-            outcome = SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+        let outcome = await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run") { [self] in
+            state.withLock { $0.stopRequested }
         }
-        let managed = (try? await SyncJournal.openReadOnly(path: environment.configuration.journalPath)?.managedAccounts()) ?? []
-        metrics.record(outcome, duration: clock.now - started, managed: managed)
+        metrics.record(outcome, duration: clock.now - started)
         notifier.notify("STATUS=\(outcome.summary.prefix(200))")
         let interval = environment.configuration.interval
         if outcome.exitStatus == .fatal {

@@ -17,3 +17,28 @@ package protocol AccountProvider: Sendable {
     /// Deletes an account: soft (access revoked, data kept) or hard (gone for good).
     func delete(id: String, soft: Bool) async throws
 }
+
+/// What the apply side needs to know of a failed provider call, whatever the provider.
+package enum AccountFailure: Sendable, Equatable {
+    /// Which identifier is already taken.
+    package enum Field: String, Sendable, Equatable {
+        case email
+        case externalID = "external_user_id"
+        case unknown
+    }
+
+    /// The e-mail or the external id is already taken in the organisation.
+    case duplicate(Field)
+    /// The account does not exist.
+    case notFound
+    /// Refused for good: retrying the same request cannot help (validation, permission, credentials).
+    case rejected
+    /// Failed for now; `outcomeUnknown` when the request may have taken effect all the same.
+    case transient(outcomeUnknown: Bool)
+}
+
+/// An error an `AccountProvider` throws: it says which `AccountFailure` it is. Its description
+/// names the call and the cause and never carries a secret or an e-mail address.
+package protocol AccountProviderError: Error, CustomStringConvertible {
+    var failure: AccountFailure { get }
+}

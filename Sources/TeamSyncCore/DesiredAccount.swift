@@ -1,6 +1,8 @@
 /// A person who should have a Podero team account, and why.
 package struct DesiredAccount: Hashable, Sendable {
     package var externalID: ExternalID
+    /// The directory entry.
+    package var dn: DistinguishedName
     package var email: EmailAddress
     package var firstName: String?
     package var lastName: String?
@@ -10,9 +12,10 @@ package struct DesiredAccount: Hashable, Sendable {
 
     /// Creates a desired account.
     package init(
-        externalID: ExternalID, email: EmailAddress, firstName: String?, lastName: String?, role: Role, membership: GroupMembership
+        externalID: ExternalID, dn: DistinguishedName, email: EmailAddress, firstName: String?, lastName: String?, role: Role, membership: GroupMembership
     ) {
         self.externalID = externalID
+        self.dn = dn
         self.email = email
         self.firstName = firstName
         self.lastName = lastName

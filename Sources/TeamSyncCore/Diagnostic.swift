@@ -13,6 +13,8 @@ package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         case unresolvedMember = "unresolved_member"
         case groupCycle = "group_cycle"
         case nestedGroupIgnored = "nested_group_ignored"
+        /// A desired person's account is in the way: an end-user, or a foreign account.
+        case accountConflict = "account_conflict"
     }
 
     /// How much attention it needs.

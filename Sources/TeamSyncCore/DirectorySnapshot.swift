@@ -23,7 +23,9 @@ package struct DirectorySnapshot: Sendable {
     }
 }
 
-/// A directory entry left out of the snapshot because it is unusable.
+/// A person left alone: a directory entry that is unusable, or a desired person whose account
+/// cannot be created or adopted (an end-user or a foreign account is in the way). Recorded and
+/// shown by `status`; never acted on, and never treated as departed.
 package struct SkippedEntry: Hashable, Sendable {
     /// The entry.
     package var dn: DistinguishedName
@@ -32,13 +34,31 @@ package struct SkippedEntry: Hashable, Sendable {
     /// Its e-mail, when it had a usable one.
     package var email: EmailAddress?
     /// Why it was skipped.
-    package var reason: Diagnostic.Code
+    package var diagnostic: Diagnostic
+    /// The Podero account in the way, for conflicts.
+    package var poderoID: String?
+    /// The role the person would have, for conflicts.
+    package var role: Role?
 
     /// Creates a skipped entry.
-    package init(dn: DistinguishedName, externalID: ExternalID?, email: EmailAddress?, reason: Diagnostic.Code) {
+    package init(dn: DistinguishedName, externalID: ExternalID?, email: EmailAddress?, diagnostic: Diagnostic, poderoID: String? = nil, role: Role? = nil) {
         self.dn = dn
         self.externalID = externalID
         self.email = email
-        self.reason = reason
+        self.diagnostic = diagnostic
+        self.poderoID = poderoID
+        self.role = role
     }
+
+    /// Why it was skipped.
+    package var reason: Diagnostic.Code { diagnostic.code }
+
+    /// A key that stays the same while the case lasts: the code with the external id, or with
+    /// the normalised DN when there is no usable id. Never a message (messages carry counts).
+    package var key: String {
+        "\(diagnostic.code.rawValue):" + (externalID.map { "id:\($0.rawValue)" } ?? "dn:\(dn.normalized)")
+    }
+
+    /// "entry: message", for the audit log and `status`.
+    package var detail: String { "\(diagnostic.entry): \(diagnostic.message)" }
 }

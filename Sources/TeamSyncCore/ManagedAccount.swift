@@ -11,8 +11,9 @@ package struct ManagedAccount: Hashable, Sendable {
         /// Soft-deleted by us at `at`.
         case softDeleted(at: Date)
         /// The person came back, and Podero refused a new account because the old,
-        /// soft-deleted one still holds the e-mail or external id. Last tried at `lastAttempt`.
-        case restoreBlocked(since: Date, lastAttempt: Date)
+        /// soft-deleted one still holds the e-mail or external id: `blockedBy` is that account's
+        /// id once a list with soft-deleted accounts has shown it.
+        case restoreBlocked(since: Date, blockedBy: String?)
 
         /// The journal's name for the state.
         package var name: String {

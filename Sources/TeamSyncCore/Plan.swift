@@ -2,18 +2,20 @@
 package struct Plan: Sendable {
     /// Sorted: by kind in the order a sync applies them, then by external id.
     package var actions: [PlanAction]
+    /// People who are left alone, each with its diagnostic (recorded, never acted on).
+    package var skipped: [SkippedEntry]
     /// Journal-only changes (no Podero call).
     package var journalUpdates: [JournalUpdate]
     /// Findings about the input.
     package var diagnostics: [Diagnostic]
 
     /// Creates a plan, sorting the actions.
-    package init(actions: [PlanAction], journalUpdates: [JournalUpdate] = [], diagnostics: [Diagnostic] = []) {
+    package init(actions: [PlanAction], skipped: [SkippedEntry] = [], journalUpdates: [JournalUpdate] = [], diagnostics: [Diagnostic] = []) {
         self.actions = actions.sorted { lhs, rhs in
             if lhs.kind != rhs.kind { return lhs.kind.order < rhs.kind.order }
-            return (lhs.externalID?.rawValue ?? lhs.email ?? "").utf8
-                .lexicographicallyPrecedes((rhs.externalID?.rawValue ?? rhs.email ?? "").utf8)
+            return lhs.person.rawValue.utf8.lexicographicallyPrecedes(rhs.person.rawValue.utf8)
         }
+        self.skipped = skipped
         self.journalUpdates = journalUpdates
         self.diagnostics = diagnostics
     }
@@ -24,15 +26,17 @@ package struct Plan: Sendable {
     }
 
     /// True when a sync would change something in Podero or start a departure (skips do not count).
-    package var hasDrift: Bool { actions.contains { $0.kind != .skip } }
+    package var hasDrift: Bool { !actions.isEmpty }
 
     /// People a departure-class action concerns.
     package var departingPeople: Set<ExternalID> {
-        Set(actions.filter { $0.kind.isDeparture }.compactMap(\.externalID))
+        Set(actions.filter { $0.kind.isDeparture }.map(\.person))
     }
 
     /// The plan without departure-class actions (what a refused run still applies).
     package var withoutDepartures: Plan {
-        Plan(actions: actions.filter { !$0.kind.isDeparture }, journalUpdates: journalUpdates, diagnostics: diagnostics)
+        var plan = self
+        plan.actions.removeAll { $0.kind.isDeparture }
+        return plan
     }
 }

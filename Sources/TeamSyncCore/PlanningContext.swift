@@ -8,6 +8,9 @@ struct PlanningContext: Sendable {
     let now: Date
     /// Podero's accounts that are not soft-deleted.
     private let live: [RemoteAccount]
+    /// Soft-deleted accounts, when the list included them (`includesDeleted`).
+    private let deleted: [RemoteAccount]
+    private let includesDeleted: Bool
     private let managed: [ManagedAccount]
     private let liveIndexByExternalID: [ExternalID: Int]
     private let managedIndexByID: [ExternalID: Int]
@@ -17,13 +20,16 @@ struct PlanningContext: Sendable {
     /// `sync.protected_emails`, lower-cased.
     let protectedEmails: Set<String>
     var actions: [PlanAction] = []
+    var skipped: [SkippedEntry] = []
     var journalUpdates: [JournalUpdate] = []
 
-    init(policy: SyncPolicy, remote: [RemoteAccount], managed: [ManagedAccount], now: Date) {
+    init(policy: SyncPolicy, remote: [RemoteAccount], includesDeleted: Bool, managed: [ManagedAccount], now: Date) {
         self.policy = policy
         self.now = now
         let live = remote.contains(where: \.isSoftDeleted) ? remote.filter { !$0.isSoftDeleted } : remote
         self.live = live
+        self.deleted = includesDeleted ? remote.filter(\.isSoftDeleted) : []
+        self.includesDeleted = includesDeleted
         self.managed = managed
         liveIndexByExternalID = Self.firstIndexes(live.indices, key: { live[$0].externalID })
         managedIndexByID = Self.firstIndexes(managed.indices, key: { managed[$0].externalID })
@@ -82,12 +88,12 @@ struct PlanningContext: Sendable {
             planUpdates(desired, live, role: account.role)
             return
         }
-        if let relinked = remote(externalID: desired.externalID), relinked.role.teamRole != nil,
+        if let relinked = remote(externalID: desired.externalID), let team = relinked.role.teamRole,
             !isManaged(poderoID: relinked.id)
         {
             // Someone restored or re-created the account by hand: take it back.
-            actions.append(adopt(desired, relinked, reason: "an account with this external id is live again; linking it"))
-            planUpdates(desired, relinked, role: relinked.role.teamRole)
+            actions.append(adopt(desired, relinked, current: team, reason: "an account with this external id is live again; linking it"))
+            planUpdates(desired, relinked, role: team)
             return
         }
         switch account.state {
@@ -95,45 +101,59 @@ struct PlanningContext: Sendable {
             actions.append(create(desired, reason: "\(desired.reason); the managed account is gone from Podero, creating it again"))
         case .softDeleted:
             actions.append(create(desired, reason: "\(desired.reason); returns after the old account was soft-deleted", restore: true))
-        case .restoreBlocked(_, let lastAttempt):
-            if now.timeIntervalSince(lastAttempt) >= policy.restoreRetryInterval.timeInterval {
-                actions.append(create(desired, reason: "\(desired.reason); retrying a blocked restore", restore: true))
+        case .restoreBlocked(_, let blockedBy):
+            // Without the soft-deleted accounts in view, nobody can tell whether the blocker is gone.
+            guard includesDeleted else { return }
+            if let blocker = restoreBlocker(desired, account) {
+                if blocker.id != blockedBy { journalUpdates.append(.restoreBlockedBy(desired.externalID, poderoID: blocker.id)) }
+            } else {
+                actions.append(create(desired, reason: "\(desired.reason); the account that blocked the restore is gone, creating it", restore: true))
             }
         }
     }
 
+    /// The account that keeps Podero from creating `desired` again: a soft-deleted account
+    /// with its external id or e-mail (normally our old one), or a live one with its e-mail.
+    private mutating func restoreBlocker(_ desired: DesiredAccount, _ account: ManagedAccount) -> RemoteAccount? {
+        if let old = deleted.first(where: {
+            $0.id == account.poderoID || $0.externalID == desired.externalID || $0.email.caseFoldedKey() == desired.email.key
+        }) {
+            return old
+        }
+        return remote(emailKey: desired.email.key)
+    }
+
     private mutating func planNewcomer(_ desired: DesiredAccount) {
         if let existing = remote(externalID: desired.externalID) {
-            guard existing.role.teamRole != nil else {
-                actions.append(skip(desired, existing, "an end-user account carries this external id; it is never touched"))
+            guard let team = existing.role.teamRole else {
+                skip(desired, existing, "an end-user account carries this external id; it is never touched")
                 return
             }
             guard !isManaged(poderoID: existing.id) else {
-                actions.append(skip(desired, existing, "the account carrying this external id is managed for another person"))
+                skip(desired, existing, "the account carrying this external id is managed for another person")
                 return
             }
             guard policy.adoptExisting != .none else {
-                actions.append(skip(desired, existing, "an unmanaged account carries this external id and sync.adopt_existing is none"))
+                skip(desired, existing, "an unmanaged account carries this external id and sync.adopt_existing is none")
                 return
             }
-            actions.append(adopt(desired, existing, reason: "\(desired.reason); adopting the existing account with this external id"))
-            planUpdates(desired, existing, role: existing.role.teamRole)
+            actions.append(adopt(desired, existing, current: team, reason: "\(desired.reason); adopting the existing account with this external id"))
+            planUpdates(desired, existing, role: team)
             return
         }
         if let existing = remote(emailKey: desired.email.key) {
-            let adoptable = existing.role.teamRole != nil && existing.externalID == nil
-                && policy.adoptExisting == .byExternalIDOrEmail && !isManaged(poderoID: existing.id)
-            guard adoptable else {
+            let adoptable = existing.externalID == nil && policy.adoptExisting == .byExternalIDOrEmail && !isManaged(poderoID: existing.id)
+            guard let team = existing.role.teamRole, adoptable else {
                 let why = existing.role.teamRole == nil
                     ? "an end-user account uses this e-mail; it is never touched"
                     : existing.externalID != nil
                         ? "an account with another external id uses this e-mail"
                         : "an unmanaged account uses this e-mail and sync.adopt_existing is not by_external_id_or_email"
-                actions.append(skip(desired, existing, why))
+                skip(desired, existing, why)
                 return
             }
-            actions.append(adopt(desired, existing, reason: "\(desired.reason); adopting the existing account with this e-mail"))
-            planUpdates(desired, existing, role: existing.role.teamRole)
+            actions.append(adopt(desired, existing, current: team, reason: "\(desired.reason); adopting the existing account with this e-mail"))
+            planUpdates(desired, existing, role: team)
             return
         }
         actions.append(create(desired, reason: desired.reason))
@@ -144,9 +164,8 @@ struct PlanningContext: Sendable {
         let currentRole = remote.role.teamRole
         if currentRole != desired.role {
             actions.append(PlanAction(
-                .updateRole, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
-                roleBefore: currentRole ?? role, roleAfter: desired.role, changes: AccountChanges(role: desired.role),
-                reason: desired.reason))
+                person: desired.externalID, email: desired.email.value, reason: desired.reason,
+                change: .updateRole(poderoID: remote.id, from: currentRole ?? role, to: desired.role)))
         }
         var changes = AccountChanges()
         if remote.email != desired.email.value, remote.email.caseFoldedKey() != desired.email.key { changes.email = desired.email.value }
@@ -155,9 +174,9 @@ struct PlanningContext: Sendable {
         if remote.externalID != desired.externalID { changes.externalID = desired.externalID }
         if !changes.isEmpty {
             actions.append(PlanAction(
-                .updateProfile, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
-                roleBefore: currentRole, roleAfter: desired.role, changes: changes,
-                reason: "directory changed: " + changes.fieldNames.joined(separator: ", ")))
+                person: desired.externalID, email: desired.email.value,
+                reason: "directory changed: " + changes.fieldNames.joined(separator: ", "),
+                change: .updateProfile(poderoID: remote.id, changes, current: currentRole, desired: desired.role)))
         }
     }
 
@@ -169,17 +188,17 @@ struct PlanningContext: Sendable {
         let grace = policy.departureGrace
         switch account.state {
         case .active:
-            actions.append(departure(.markDeparted, account, "\(why); departure grace \(DurationText.format(grace)) starts"))
+            actions.append(departure(.markDeparted(account), account, "\(why); departure grace \(DurationText.format(grace)) starts"))
             if grace == .zero {
-                actions.append(departure(.softDelete, account, "\(why); no departure grace"))
+                actions.append(departure(.softDelete(account), account, "\(why); no departure grace"))
             }
         case .departed(let since):
             if now.timeIntervalSince(since) >= grace.timeInterval {
-                actions.append(departure(.softDelete, account, "\(why); departure grace \(DurationText.format(grace)) has passed"))
+                actions.append(departure(.softDelete(account), account, "\(why); departure grace \(DurationText.format(grace)) has passed"))
             }
         case .softDeleted(let at):
             if let purge = policy.hardDeleteAfter, now.timeIntervalSince(at) >= purge.timeInterval {
-                actions.append(departure(.hardDelete, account, "soft-deleted more than sync.hard_delete_after (\(DurationText.format(purge))) ago"))
+                actions.append(departure(.hardDelete(account), account, "soft-deleted more than sync.hard_delete_after (\(DurationText.format(purge))) ago"))
             }
         case .restoreBlocked:
             journalUpdates.append(.closeBlockedRestore(account.externalID))
@@ -189,26 +208,27 @@ struct PlanningContext: Sendable {
     // MARK: Building actions
 
     private func create(_ desired: DesiredAccount, reason: String, restore: Bool = false) -> PlanAction {
-        PlanAction(
-            .create, externalID: desired.externalID, email: desired.email.value, roleAfter: desired.role,
-            newAccount: NewAccount(
-                role: desired.role, email: desired.email.value, firstName: desired.firstName,
-                lastName: desired.lastName, externalID: desired.externalID),
-            isRestore: restore, reason: reason)
+        let account = NewAccount(
+            role: desired.role, email: desired.email.value, firstName: desired.firstName,
+            lastName: desired.lastName, externalID: desired.externalID)
+        return PlanAction(person: desired.externalID, email: desired.email.value, reason: reason, change: .create(account, isRestore: restore))
     }
 
-    private func adopt(_ desired: DesiredAccount, _ remote: RemoteAccount, reason: String) -> PlanAction {
-        PlanAction(
-            .adopt, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id,
-            roleBefore: remote.role.teamRole, roleAfter: desired.role, reason: reason)
+    private func adopt(_ desired: DesiredAccount, _ remote: RemoteAccount, current: Role, reason: String) -> PlanAction {
+        PlanAction(person: desired.externalID, email: desired.email.value, reason: reason,
+            change: .adopt(poderoID: remote.id, current: current, desired: desired.role))
     }
 
-    private func skip(_ desired: DesiredAccount, _ remote: RemoteAccount, _ why: String) -> PlanAction {
-        PlanAction(.skip, externalID: desired.externalID, email: desired.email.value, poderoID: remote.id, roleAfter: desired.role, reason: why)
+    /// Leaves `desired` alone because `remote` is in the way.
+    private mutating func skip(_ desired: DesiredAccount, _ remote: RemoteAccount, _ why: String) {
+        skipped.append(SkippedEntry(
+            dn: desired.dn, externalID: desired.externalID, email: desired.email,
+            diagnostic: Diagnostic(.accountConflict, entry: desired.dn.normalized, message: why),
+            poderoID: remote.id, role: desired.role))
     }
 
-    private func departure(_ kind: PlanAction.Kind, _ account: ManagedAccount, _ reason: String) -> PlanAction {
-        PlanAction(kind, externalID: account.externalID, email: account.email, poderoID: account.poderoID, roleBefore: account.role, reason: reason)
+    private func departure(_ change: PlanAction.Change, _ account: ManagedAccount, _ reason: String) -> PlanAction {
+        PlanAction(person: account.externalID, email: account.email, reason: reason, change: change)
     }
 
     private static func normalized(_ name: String?) -> String? {

@@ -39,7 +39,7 @@ package struct RoleMapper: Sendable {
             // Snapshots hold each external id once (duplicates are skipped when read).
             guard result.desiredIDs.insert(person.externalID).inserted else { continue }
             result.desired.append(DesiredAccount(
-                externalID: person.externalID, email: person.email, firstName: person.firstName,
+                externalID: person.externalID, dn: person.dn, email: person.email, firstName: person.firstName,
                 lastName: person.lastName, role: rule.role, membership: membership))
         }
         return result

@@ -18,14 +18,11 @@ package struct SyncPolicy: Sendable, Equatable {
     package var adoptExisting: Adoption
     /// E-mails that are never created, changed or deleted (compared case-insensitively).
     package var protectedEmails: Set<String>
-    /// How long a blocked restore waits before it is tried again.
-    package var restoreRetryInterval: Duration
 
     /// Creates a policy; defaults follow CONTRACT.md.
     package init(
         departureGrace: Duration = .zero, hardDeleteAfter: Duration? = nil, maxDeletions: Int = 10,
-        maxDeletionPercent: Double = 20, adoptExisting: Adoption = .byExternalID, protectedEmails: Set<String> = [],
-        restoreRetryInterval: Duration = .seconds(86_400)
+        maxDeletionPercent: Double = 20, adoptExisting: Adoption = .byExternalID, protectedEmails: Set<String> = []
     ) {
         self.departureGrace = departureGrace
         self.hardDeleteAfter = hardDeleteAfter
@@ -33,7 +30,6 @@ package struct SyncPolicy: Sendable, Equatable {
         self.maxDeletionPercent = maxDeletionPercent
         self.adoptExisting = adoptExisting
         self.protectedEmails = protectedEmails
-        self.restoreRetryInterval = restoreRetryInterval
     }
 }
 

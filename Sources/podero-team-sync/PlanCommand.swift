@@ -14,7 +14,7 @@ struct PlanCommand: AsyncParsableCommand {
         let environment = try global.environment()
         let preview: SyncCycle.Preview
         do {
-            preview = try await environment.withCycle { cycle, _, _ in try await cycle.preview() }
+            preview = try await environment.preview()
         } catch {
             printError("plan failed: \(error)")
             try finish(.fatal)

@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = try global.environment()
         do {
-            let report = try await StatusReport.load(path: environment.configuration.journalPath, grace: environment.configuration.policy.departureGrace)
+            let report = try await StatusReport.load(journal: environment.openJournalReadOnly(), grace: environment.configuration.policy.departureGrace)
             print(json ? report.json : report.text)
         } catch {
             printError("status failed: \(error)")

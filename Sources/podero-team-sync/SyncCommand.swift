@@ -17,9 +17,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try global.environment()
-        let outcome = try await environment.withCycle { cycle, _, _ in
-            await cycle.sync(dryRun: dryRun, maxDeletionsOverride: maxDeletions)
-        }
+        let outcome = await environment.sync(dryRun: dryRun, maxDeletionsOverride: maxDeletions, command: "sync")
         if outcome.exitStatus == .fatal { printError(outcome.summary) } else { print(outcome.summary) }
         if outcome.exitStatus != .success { try finish(outcome.exitStatus) }
     }

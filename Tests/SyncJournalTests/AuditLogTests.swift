@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import TeamSyncCore
 import Testing
 @testable import SyncJournal
 
@@ -12,13 +13,13 @@ struct AuditLogTests {
     private func filled() async throws -> TemporaryJournal {
         let temporary = try TemporaryJournal()
         try await temporary.journal.append([
-            AuditRecord(time: Self.day1, runID: "run-1", action: "run_started", outcome: .ok),
-            AuditRecord(time: Self.day1.addingTimeInterval(5), runID: "run-1", action: "create", outcome: .ok,
+            AuditRecord(time: Self.day1, runID: "run-1", action: .runStarted, outcome: .ok),
+            AuditRecord(time: Self.day1.addingTimeInterval(5), runID: "run-1", action: .create, outcome: .ok,
                 externalUserID: "e-1", poderoUserID: "p-1", email: "zoë@example.com", roleAfter: "admin",
                 reason: "member of cn=podero-admins via cn=ops-leads, \"quoted\"\nand a new line / slash"),
         ])
         try await temporary.journal.append([
-            AuditRecord(time: Self.day2, runID: "run-2", action: "soft_delete", outcome: .failed,
+            AuditRecord(time: Self.day2, runID: "run-2", action: .softDelete, outcome: .failed,
                 externalUserID: "e-2", roleBefore: "staff", reason: "left, with a comma"),
         ])
         return temporary
@@ -42,7 +43,7 @@ struct AuditLogTests {
         defer { temporary.remove() }
         #expect(try await temporary.journal.verifyAudit() == .intact(records: 3))
         let record = try await temporary.journal.database.read { db in
-            SyncJournal.auditRecord(try Row.fetchOne(db, sql: "SELECT * FROM audit_log WHERE seq = 1")!)
+            try SyncJournal.auditRecord(try Row.fetchOne(db, sql: "SELECT * FROM audit_log WHERE seq = 1")!)
         }
         #expect(record.hash == AuditChain.hash(record, previous: AuditChain.genesis))
         #expect(AuditChain.canonical(record) == #"{"action":"run_started","email":null,"external_user_id":null,"outcome":"ok","podero_user_id":null,"reason":null,"role_after":null,"role_before":null,"run_id":"run-1","seq":1,"time":"2027-01-15T08:00:00Z"}"#)
@@ -60,7 +61,7 @@ struct AuditLogTests {
         }
     }
 
-    @Test("tampering is detected and the first bad record named", arguments: ["edit", "delete"])
+    @Test("tampering is detected and the first bad record named", arguments: ["edit", "delete", "unknown action"])
     func tamper(how: String) async throws {
         let temporary = try await filled()
         defer { temporary.remove() }
@@ -68,11 +69,20 @@ struct AuditLogTests {
             try db.execute(sql: "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
             if how == "edit" {
                 try db.execute(sql: "UPDATE audit_log SET role_after = 'staff' WHERE seq = 2")
+            } else if how == "unknown action" {
+                try db.execute(sql: "UPDATE audit_log SET action = 'promote' WHERE seq = 2")
             } else {
                 try db.execute(sql: "DELETE FROM audit_log WHERE seq = 2")
             }
         }
-        #expect(try await temporary.journal.verifyAudit() == .broken(seq: 2, reason: how == "edit" ? "its content does not match its hash" : "record 2 is missing"))
+        let verdict = try await temporary.journal.verifyAudit()
+        switch how {
+        case "edit": #expect(verdict == .broken(seq: 2, reason: "its content does not match its hash"))
+        case "delete": #expect(verdict == .broken(seq: 2, reason: "record 2 is missing"))
+        default:
+            guard case .broken(2, let reason) = verdict else { Issue.record("expected seq 2 broken, got \(verdict)"); return }
+            #expect(reason.contains("action 'promote'"))
+        }
     }
 
     @Test("JSON Lines: every field, in order, nulls explicit; filters are inclusive, a date is a whole UTC day")

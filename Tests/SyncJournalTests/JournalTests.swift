@@ -29,7 +29,7 @@ struct JournalTests {
         #expect(mode == 0o600)
         let journalMode = try await temporary.journal.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journalMode == "wal")
-        try await temporary.journal.append([AuditRecord(time: Date(), runID: "r", action: "run_started", outcome: .ok)])
+        try await temporary.journal.append([AuditRecord(time: Date(), runID: "r", action: .runStarted, outcome: .ok)])
         let walMode = try FileManager.default.attributesOfItem(atPath: temporary.path + "-wal")[.posixPermissions] as? Int
         #expect(walMode == 0o600)
         let again = try SyncJournal.open(path: temporary.path)
@@ -46,17 +46,19 @@ struct JournalTests {
         let journal = temporary.journal
         let id = ExternalID("e1")
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        try await journal.complete(intent: nil, outcome: "ok", change: .active(externalID: id, poderoID: "p1", email: "a@example.com", role: .staff, adopted: false), audit: [], now: now)
-        try await journal.complete(intent: nil, outcome: "ok", change: .updated(externalID: id, email: nil, role: .admin), audit: [], now: now)
+        try await journal.record(.active(externalID: id, poderoID: "p1", email: "a@example.com", role: .staff, adopted: false), audit: [], now: now)
+        try await journal.record(.updated(externalID: id, email: nil, role: .admin), audit: [], now: now)
         #expect(try await journal.managedAccounts() == [ManagedAccount(externalID: id, poderoID: "p1", email: "a@example.com", role: .admin, firstSeen: now)])
-        try await journal.complete(intent: nil, outcome: "ok", change: .departed(externalID: id, since: now), audit: [], now: now)
+        try await journal.record(.departed(externalID: id, since: now), audit: [], now: now)
         #expect(try await journal.managedAccounts().first?.state == .departed(since: now))
-        try await journal.complete(intent: nil, outcome: "ok", change: .softDeleted(externalID: id, at: now), audit: [], now: now)
-        try await journal.complete(intent: nil, outcome: "ok", change: .restoreBlocked(externalID: id, at: now), audit: [], now: now)
-        #expect(try await journal.managedAccounts().first?.state == .restoreBlocked(since: now, lastAttempt: now))
+        try await journal.record(.softDeleted(externalID: id, at: now), audit: [], now: now)
+        try await journal.record(.restoreBlocked(externalID: id, at: now), audit: [], now: now)
+        #expect(try await journal.managedAccounts().first?.state == .restoreBlocked(since: now, blockedBy: nil))
+        try await journal.apply([.restoreBlockedBy(id, poderoID: "old-p1")], now: now)
+        #expect(try await journal.managedAccounts().first?.state == .restoreBlocked(since: now, blockedBy: "old-p1"))
         try await journal.apply([.closeBlockedRestore(id)], now: now)
         #expect(try await journal.managedAccounts().first?.state == .softDeleted(at: now))
-        try await journal.complete(intent: nil, outcome: "ok", change: .removed(externalID: id), audit: [], now: now)
+        try await journal.record(.removed(externalID: id), audit: [], now: now)
         #expect(try await journal.managedAccounts().isEmpty)
     }
 
@@ -64,13 +66,17 @@ struct JournalTests {
     func intents() async throws {
         let temporary = try TemporaryJournal()
         defer { temporary.remove() }
-        let action = PlanAction(.create, externalID: ExternalID("e1"), email: "a@example.com", roleAfter: .staff, reason: "joined")
+        let new = NewAccount(role: .staff, email: "a@example.com", firstName: nil, lastName: nil, externalID: ExternalID("e1"))
+        let action = PlanAction(person: ExternalID("e1"), email: "a@example.com", reason: "joined", change: .create(new, isRestore: false))
         let open = try await temporary.journal.recordIntent(runID: "r1", action: action, now: Date())
         let done = try await temporary.journal.recordIntent(runID: "r1", action: action, now: Date())
-        try await temporary.journal.complete(intent: done, outcome: "ok", change: nil, audit: [], now: Date())
+        try await temporary.journal.complete(intent: done, outcome: .ok, change: nil, audit: [], now: Date())
         let found = try await temporary.journal.openIntents()
         #expect(found.map(\.id) == [open])
-        #expect(found.first?.action == "create" && found.first?.role == .staff)
+        #expect(found.first?.action == .create && found.first?.role == .staff)
+        await #expect(throws: JournalError.self) {
+            try await temporary.journal.complete(intent: done, outcome: .failed, change: nil, audit: [], now: Date())
+        }
     }
 
     @Test("one run at a time: a live holder refuses, a dead holder is taken over")
@@ -106,10 +112,58 @@ struct JournalTests {
         let temporary = try TemporaryJournal()
         defer { temporary.remove() }
         let journal = temporary.journal
-        for (id, outcome, dry, count) in [("a", "ok", false, 100), ("b", "refused", false, 10), ("c", "ok", true, 20)] {
+        for (id, outcome, dry, count) in [("a", RunOutcome.ok, false, 100), ("b", .refused, false, 10), ("c", .ok, true, 20)] {
             try await journal.beginRun(runID: id, command: "sync", dryRun: dry, now: Date())
             try await journal.finishRun(runID: id, .init(outcome: outcome, exitCode: 0, matchedCount: count, directoryComplete: true, counts: [:], detail: nil), now: Date())
         }
         #expect(try await journal.lastGoodMatchedCount() == 100)
+    }
+
+    @Test("managed counts per role and pending departures come from SQLite, not from loading every account")
+    func counts() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let journal = temporary.journal
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for (name, role) in [("a", Role.admin), ("b", .staff), ("c", .staff), ("d", .staff)] {
+            try await journal.record(.active(externalID: ExternalID(name), poderoID: "p-\(name)", email: "\(name)@example.com", role: role, adopted: false), audit: [], now: now)
+        }
+        try await journal.record(.departed(externalID: ExternalID("c"), since: now), audit: [], now: now)
+        try await journal.record(.softDeleted(externalID: ExternalID("d"), at: now), audit: [], now: now)
+        #expect(try await journal.managedCounts() == ManagedCounts(live: [.admin: 1, .staff: 2], pendingDepartures: 1))
+        #expect(try await journal.managedCounts() == ManagedCounts(try await journal.managedAccounts()))
+    }
+
+    @Test("a value the journal does not know is an error naming the row, never a default", arguments: [
+        ("UPDATE managed_account SET state = 'frozen'", "managed_account external_id=e1: state 'frozen'"),
+        ("UPDATE managed_account SET role = 'owner'", "managed_account external_id=e1: role 'owner'"),
+        ("UPDATE managed_account SET state = 'departed', departed_since = NULL", "departed_since is NULL"),
+    ])
+    func unknownValues(sql: String, message: String) async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let journal = temporary.journal
+        try await journal.record(.active(externalID: ExternalID("e1"), poderoID: "p1", email: "a@example.com", role: .staff, adopted: false), audit: [], now: Date())
+        try await journal.database.write { db in try db.execute(sql: sql) }
+        do {
+            _ = try await journal.managedAccounts()
+            Issue.record("expected a JournalError")
+        } catch let error as JournalError {
+            #expect(error.kind == .corrupt)
+            #expect(error.message.contains(message))
+        }
+    }
+
+    @Test("unknown intent actions and run outcomes are refused too")
+    func unknownIntentAndRun() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        let journal = temporary.journal
+        try await journal.database.write { db in
+            try db.execute(sql: "INSERT INTO intent (run_id, action, external_id, created_at) VALUES ('r', 'promote', 'e1', 0)")
+            try db.execute(sql: "INSERT INTO run (run_id, command, dry_run, started_at, outcome) VALUES ('r', 'sync', 0, 0, 'great')")
+        }
+        await #expect(throws: JournalError.self) { _ = try await journal.openIntents() }
+        await #expect(throws: JournalError.self) { _ = try await journal.recentRuns(limit: 5) }
     }
 }

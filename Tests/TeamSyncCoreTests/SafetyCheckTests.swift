@@ -1,13 +1,16 @@
+import Foundation
 import Testing
 import TeamSyncCore
 
 @Suite("Safety: no mass deletion after a bad read")
 struct SafetyCheckTests {
     private func departures(_ count: Int) -> Plan {
-        Plan(actions: (0..<count).flatMap { n in
-            [PlanAction(.markDeparted, externalID: ExternalID("p\(n)"), email: nil, reason: "gone"),
-             PlanAction(.softDelete, externalID: ExternalID("p\(n)"), email: nil, reason: "gone")]
-        } + [PlanAction(.create, externalID: ExternalID("new"), email: nil, reason: "joined")])
+        Plan(actions: (0..<count).flatMap { n -> [PlanAction] in
+            let account = ManagedAccount(externalID: ExternalID("p\(n)"), poderoID: "id-\(n)", email: "p\(n)@example.com", role: .staff, firstSeen: Date())
+            return [PlanAction(person: account.externalID, email: account.email, reason: "gone", change: .markDeparted(account)),
+                    PlanAction(person: account.externalID, email: account.email, reason: "gone", change: .softDelete(account))]
+        } + [PlanAction(person: ExternalID("new"), email: "new@example.com", reason: "joined", change: .create(
+            NewAccount(role: .staff, email: "new@example.com", firstName: nil, lastName: nil, externalID: ExternalID("new")), isRestore: false))])
     }
 
     private let check = SafetyCheck(maxDeletions: 10, maxDeletionPercent: 20)

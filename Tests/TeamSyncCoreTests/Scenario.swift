@@ -14,6 +14,8 @@ struct Scenario {
     var remote: [RemoteAccount] = []
     var managed: [ManagedAccount] = []
     var policy = SyncPolicy()
+    /// True when `remote` was listed with the soft-deleted accounts.
+    var includesDeleted = false
 
     /// A person `name` with e-mail `name@example.com`, in the given groups.
     static func person(_ name: String, in groups: [DistinguishedName], disabled: Bool = false, email: String? = nil, via: [DistinguishedName] = []) -> DirectoryPerson {
@@ -39,11 +41,13 @@ struct Scenario {
 
     func plan(at now: Date = Scenario.start) -> Plan {
         let snapshot = DirectorySnapshot(people: people, skipped: skipped)
-        return Planner(policy: policy, rules: Self.rules).plan(directory: snapshot, remote: remote, managed: managed, now: now)
+        return Planner(policy: policy, rules: Self.rules).plan(directory: snapshot, remote: remote, includesDeleted: includesDeleted, managed: managed, now: now)
     }
 }
 
 extension Plan {
-    /// "kind externalID" lines, for compact assertions.
-    var summary: [String] { actions.map { "\($0.kind.rawValue) \($0.externalID?.rawValue ?? "-")" } }
+    /// "kind externalID" lines, for compact assertions; skipped people last, as "skip externalID".
+    var summary: [String] {
+        actions.map { "\($0.kind.rawValue) \($0.person.rawValue)" } + skipped.map { "skip \($0.externalID?.rawValue ?? "-")" }
+    }
 }

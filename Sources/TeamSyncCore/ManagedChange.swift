@@ -1,7 +1,6 @@
 import Foundation
-import TeamSyncCore
 
-/// A change to the managed-accounts table that goes with an action's outcome.
+/// A change to the journal's managed accounts that goes with an action's outcome.
 package enum ManagedChange: Sendable, Equatable {
     /// Created, adopted or restored: the account is ours and live.
     case active(externalID: ExternalID, poderoID: String, email: String, role: Role, adopted: Bool)

@@ -1,28 +1,14 @@
 import Foundation
-import TeamSyncCore
 
 /// One event of the audit log, with the fields of CONTRACT.md's export.
 package struct AuditRecord: Sendable, Equatable {
-    /// Outcomes of an audited event.
-    package enum Outcome: String, Sendable, CaseIterable {
-        case ok, failed, planned, refused
-    }
-
-    /// Audit `action` values besides the plan's kinds.
-    package enum Event {
-        package static let restoreBlocked = "restore_blocked"
-        package static let safetyRefused = "safety_refused"
-        package static let runStarted = "run_started"
-        package static let runFinished = "run_finished"
-    }
-
     /// Position in the log, from 1 (assigned on append).
     package var seq: Int64 = 0
     /// RFC 3339 UTC, seconds.
     package var time: String
     package var runID: String?
-    package var action: String
-    package var outcome: Outcome
+    package var action: AuditAction
+    package var outcome: AuditOutcome
     package var externalUserID: String?
     package var poderoUserID: String?
     package var email: String?
@@ -34,7 +20,7 @@ package struct AuditRecord: Sendable, Equatable {
 
     /// Creates a record for appending.
     package init(
-        time: Date, runID: String?, action: String, outcome: Outcome, externalUserID: String? = nil,
+        time: Date, runID: String?, action: AuditAction, outcome: AuditOutcome, externalUserID: String? = nil,
         poderoUserID: String? = nil, email: String? = nil, roleBefore: String? = nil, roleAfter: String? = nil,
         reason: String? = nil
     ) {
@@ -57,9 +43,9 @@ package struct AuditRecord: Sendable, Equatable {
     ]
 
     /// The text fields by export name (seq and hash excluded), absent as nil.
-    var textFields: [(String, String?)] {
+    package var textFields: [(String, String?)] {
         [
-            ("time", time), ("run_id", runID), ("action", action), ("outcome", outcome.rawValue),
+            ("time", time), ("run_id", runID), ("action", action.rawValue), ("outcome", outcome.rawValue),
             ("external_user_id", externalUserID), ("podero_user_id", poderoUserID), ("email", email),
             ("role_before", roleBefore), ("role_after", roleAfter), ("reason", reason),
         ]
