@@ -132,7 +132,8 @@ let package = Package(
         .testTarget(
             name: "TeamSyncAppTests",
             dependencies: [
-                "TeamSyncApp", "TeamSyncCore", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "TeamSyncApp", "TeamSyncCore", "TestSupport", "LDAPDirectory", "PoderoAPI",
+                .product(name: "Logging", package: "swift-log"),
                 // Built for the end-to-end tests, which run them as processes.
                 "podero-team-sync", "podero-sandbox",
             ]
@@ -142,6 +143,7 @@ let package = Package(
             dependencies: [
                 "PoderoAPI", "PoderoSandbox", "TeamSyncCore", "podero-sandbox",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],

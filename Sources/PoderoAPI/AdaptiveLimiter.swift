@@ -1,8 +1,9 @@
 /// How many requests the client has in flight, and when it may send at all. It starts at
 /// `podero.max_concurrency` and adapts: a 429 pauses every request of the client until its
-/// `Retry-After` and halves the limit; a 503 halves it; successes grow it back by one at a
-/// time, and only once a while has passed without any throttling (additive increase,
-/// multiplicative decrease). Waiters are served in order.
+/// `Retry-After`, halves the limit, and paces requests at the rate the server accepted before
+/// it said no (`Retry-After` ÷ the requests accepted since the last 429, with a margin); a 503
+/// halves the limit; successes grow it back by one at a time and relax the pacing, only once a
+/// while has passed without any throttling (additive increase, multiplicative decrease).
 actor AdaptiveLimiter {
     /// What an answer says about the server's load.
     enum Signal: Sendable {
@@ -23,14 +24,20 @@ actor AdaptiveLimiter {
     private var pausedUntil: ContinuousClock.Instant?
     private var lastDecrease: ContinuousClock.Instant?
     private var successes = 0
+    /// Successful answers since the last 429: what the server accepted in its window.
+    private var acceptedSinceThrottle = 0
+    /// The least time between two request starts, learnt from 429s; nil when not pacing.
+    private(set) var pacing: Duration?
+    private var nextStart = ContinuousClock.now
     /// The longest wait a `Retry-After` can impose (a hostile value cannot stall the client).
     static let longestPause: Duration = .seconds(60)
     /// After a decrease, the limit grows again only once this long has passed without one.
-    static let calmBeforeGrowth: Duration = .seconds(10)
+    let calmBeforeGrowth: Duration
 
-    init(limit: Int) {
+    init(limit: Int, calmBeforeGrowth: Duration = .seconds(10)) {
         maximum = max(1, limit)
         self.limit = maximum
+        self.calmBeforeGrowth = calmBeforeGrowth
     }
 
     /// Runs `body` once a place is free and no pause is in force.
@@ -52,15 +59,29 @@ actor AdaptiveLimiter {
         switch signal {
         case .success:
             successes += 1
-            let calm = lastDecrease.map { now - $0 >= Self.calmBeforeGrowth } ?? true
-            if limit < maximum, calm, successes >= limit * 2 {
+            acceptedSinceThrottle += 1
+            let calm = lastDecrease.map { now - $0 >= calmBeforeGrowth } ?? true
+            guard calm else { return }
+            if let current = pacing { pacing = current * 0.9 < .milliseconds(5) ? nil : current * 0.9 }
+            if limit < maximum, successes >= limit * 2 {
                 limit += 1
                 successes = 0
                 wakeIfRoom()
             }
         case .throttled(let retryAfter):
-            let until = now + min(retryAfter ?? .seconds(1), Self.longestPause)
+            let wait = min(retryAfter ?? .seconds(1), Self.longestPause)
+            let until = now + wait
             if pausedUntil.map({ until > $0 }) ?? true { pausedUntil = until }
+            // The answers to requests already in flight when the first 429 came are the same
+            // burst: they neither halve the limit again nor slow the pacing again.
+            if lastDecrease.map({ now - $0 >= .seconds(1) }) ?? true {
+                if let current = pacing {
+                    pacing = min(current * 1.5, wait)  // still too fast
+                } else if acceptedSinceThrottle > 0 {
+                    pacing = wait * 1.1 / acceptedSinceThrottle
+                }
+                acceptedSinceThrottle = 0
+            }
             decrease(now)
         case .overloaded:
             decrease(now)
@@ -78,12 +99,18 @@ actor AdaptiveLimiter {
 
     private func acquire() async throws {
         while true {
-            if let until = pausedUntil, until > ContinuousClock.now {
+            let now = ContinuousClock.now
+            if let until = pausedUntil, until > now {
                 try await Task.sleep(until: until, clock: .continuous)
+                continue
+            }
+            if pacing != nil, nextStart > now {
+                try await Task.sleep(until: nextStart, clock: .continuous)
                 continue
             }
             if inUse < limit {
                 inUse += 1
+                if let pacing { nextStart = now + pacing }
                 return
             }
             await withCheckedContinuation { waiters.append($0) }

@@ -8,14 +8,16 @@ package struct StatusReport: Sendable {
     package var managed: [ManagedAccount]
     package var skipped: [AttentionCase]
     package var grace: Duration
+    /// The end of the last good read (`RunOutcome.countsAsGoodRead`), if any.
+    package var lastGoodRead: Date?
 
     /// Reads the journal (opened read-only; nil before the first sync is an empty one).
     package static func load(journal: SyncJournal?, grace: Duration) async throws -> StatusReport {
         guard let journal else {
-            return StatusReport(runs: [], managed: [], skipped: [], grace: grace)
+            return StatusReport(runs: [], managed: [], skipped: [], grace: grace, lastGoodRead: nil)
         }
         return StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
-            skipped: try await journal.skippedCases(), grace: grace)
+            skipped: try await journal.skippedCases(), grace: grace, lastGoodRead: try await journal.lastGoodRead())
     }
 
     var live: [ManagedAccount] { managed.filter { $0.state.isLive } }
@@ -57,7 +59,7 @@ package struct StatusReport: Sendable {
             .object([("external_user_id", .string(item.externalID)), ("email", .string(item.email)),
                      ("kind", .string(item.kind)), ("detail", .string(item.detail))])
         }
-        return JSONText.render(.object([("last_runs", .array(runs)), ("managed", managed),
+        return JSONText.render(.object([("last_runs", .array(runs)), ("last_good_read", .string(lastGoodRead.map(AuditTime.format))), ("managed", managed),
             ("pending_departures", .array(pending)), ("needs_attention", .array(attention))]))
     }
 
@@ -69,6 +71,7 @@ package struct StatusReport: Sendable {
             lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome?.rawValue ?? "running")  exit \(run.exitCode.map(String.init) ?? "-")")
             if let detail = run.detail { lines.append("      \(detail)") }
         }
+        lines.append("Last good read: " + (lastGoodRead.map(AuditTime.format) ?? "none yet") + " (complete directory read, not refused by a safety limit)")
         lines.append("")
         lines.append("Managed accounts: " + Role.allCases.map { role in "\(live.filter { $0.role == role }.count) \(role.rawValue)" }.joined(separator: ", "))
         lines.append("")

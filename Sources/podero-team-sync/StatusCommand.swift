@@ -4,7 +4,7 @@ import TeamSyncApp
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Last runs, managed accounts per role, pending departures and cases that need a human, from the journal alone.")
+        abstract: "Last runs and the last good read, managed accounts per role, pending departures and cases that need a human, from the journal alone.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON.") var json = false

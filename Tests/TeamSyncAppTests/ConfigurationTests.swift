@@ -100,6 +100,8 @@ struct ConfigurationTests {
         ("metrics listen", valid + "\nmetrics:\n  listen: localhost", "metrics.listen: must be host:port"),
         ("log format", valid + "\nlog:\n  format: xml", "log.format: must be one of text, json"),
         ("not a mapping", "- just\n- a list", "(file): must be a mapping of keys"),
+        ("empty file", "", "(file): the file is empty; it needs `version: 1` and the sections directory, roles and podero"),
+        ("only comments", "# podero-team-sync\n# to be written\n", "(file): the file is empty; it needs `version: 1`"),
         ("not YAML", "version: 1\n  bad: [indent", "not valid YAML"),
         ("concurrency", valid.replacingOccurrences(of: "  client_id: my-client-id", with: "  client_id: my-client-id\n  max_concurrency: 1000"), "podero.max_concurrency: must be between 1 and 64"),
         ("start_tls with ldaps", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  start_tls: true\n"), "directory.start_tls: only works with an ldap:// URL"),

@@ -176,6 +176,20 @@ struct EndToEndSyncTests {
         let attention = status?["needs_attention"] as? [[String: Any]] ?? []
         #expect(attention.contains { $0["kind"] as? String == "restore_blocked" && ($0["email"] as? String)?.lowercased() == "zoe.mueller@example.com" })
         #expect(attention.filter { $0["kind"] as? String == "skipped" }.count == 4)
-        #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))  // no retry within a day
+        // While the old account is there: no POST, and status names the blocking account.
+        let posts = { try world.sandboxRequests().filter { $0["method"] as? String == "POST" && ($0["path"] as? String)?.hasSuffix("/users") == true }.count }
+        let postsBefore = try posts()
+        #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))
+        #expect(try posts() == postsBefore)
+        let old = try #require(try world.sandboxUsers().first { ($0["email"] as? String)?.lowercased() == "zoe.mueller@example.com" })
+        let oldID = try #require(old["id"] as? String)
+        #expect(try world.cli(["status"]).stdout.contains("Podero account \(oldID)"))
+        // An administrator purges the old account: the next run creates Zoë's again.
+        try world.hardDeleteInSandbox(oldID)
+        let restored = try world.cli(["sync"])
+        #expect(restored.stdout.contains("did 1 create"), "\(restored.stdout)")
+        #expect(try posts() == postsBefore + 1)
+        let after = try JSONSerialization.jsonObject(with: Data(try world.cli(["status", "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((after?["needs_attention"] as? [[String: Any]] ?? []).allSatisfy { $0["kind"] as? String != "restore_blocked" })
     }
 }

@@ -205,6 +205,17 @@ final class World: @unchecked Sendable {  // used by one test at a time
         _ = try Self.run("/usr/bin/curl", ["-sf", "-X", "PUT", sandboxURL + "/_sandbox/faults", "-H", "Content-Type: application/json", "-d", switches])
     }
 
+    /// Hard-deletes a user through the API, as an administrator purging it by hand would.
+    func hardDeleteInSandbox(_ id: String) throws {
+        let token = try Self.run("/usr/bin/curl", ["-sf", "-u", "team-sync:sandbox-client-secret", "-H", "Content-Type: application/json",
+            "-d", #"{"grant_type":"client_credentials"}"#, sandboxURL + "/oauth2/token/"]).stdout
+        let json = try JSONSerialization.jsonObject(with: Data(token.utf8)) as? [String: Any]
+        let access = try (json?["access_token"] as? String).orThrow("no token from the sandbox")
+        let deleted = try Self.run("/usr/bin/curl", ["-sf", "-X", "DELETE", "-H", "Authorization: Bearer \(access)",
+            sandboxURL + "/api/partners/v2.0/org/\(Self.orgID)/users/\(id)"])
+        guard deleted.status == 0 else { throw WorldError.fixture("hard delete of \(id) failed: \(deleted.stderr)") }
+    }
+
     func get(_ path: String) throws -> Data {
         Data(try Self.run("/usr/bin/curl", ["-sf", sandboxURL + path]).stdout.utf8)
     }
@@ -242,6 +253,14 @@ final class World: @unchecked Sendable {  // used by one test at a time
 
 enum WorldError: Error {
     case fixture(String)
+}
+
+extension Optional {
+    /// The value, or a fixture error saying what was missing.
+    func orThrow(_ what: String) throws -> Wrapped {
+        guard let self else { throw WorldError.fixture(what) }
+        return self
+    }
 }
 
 extension World {

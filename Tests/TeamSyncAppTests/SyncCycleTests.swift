@@ -1,0 +1,83 @@
+import Foundation
+import LDAPDirectory
+import PoderoAPI
+import Testing
+import TeamSyncCore
+import TestSupport
+@testable import TeamSyncApp
+
+@Suite("Sync cycle, in process: gather → plan → safety → apply against strict fakes")
+struct SyncCycleTests {
+    typealias F = Fixture
+    static let staff = DistinguishedName("cn=podero-staff,ou=groups,dc=example,dc=com")!
+
+    static func person(_ name: String) -> DirectoryPerson {
+        DirectoryPerson(externalID: ExternalID(name), dn: DistinguishedName("uid=\(name),ou=people,dc=example,dc=com")!,
+            email: EmailAddress("\(name)@example.com")!, firstName: name.capitalized, lastName: "Example", isDisabled: false,
+            memberships: [GroupMembership(group: staff, via: [])])
+    }
+
+    static func cycle(_ directory: StaticDirectory, _ provider: FakeAccountProvider) -> SyncCycle {
+        let configuration = AppConfiguration(
+            directory: LDAPSettings(url: "ldap://127.0.0.1:9", users: UserSearch(baseDN: "ou=people,dc=example,dc=com"),
+                groups: GroupSearch(baseDN: "ou=groups,dc=example,dc=com"), roleGroups: [staff]),
+            rules: [RoleRule(group: staff, role: .staff)],
+            podero: PoderoSettings(baseURL: "http://127.0.0.1:9", orgID: "3fa85f64-5717-4562-b3fc-2c963f66afa6", clientID: "x", clientSecret: Secret("y")),
+            policy: SyncPolicy(), interval: .seconds(60), journalPath: "/nonexistent/journal.sqlite", metricsListen: nil, logFormat: .text,
+            warnings: [])
+        return SyncCycle(configuration: configuration, directory: directory, provider: provider, logger: F.logger)
+    }
+
+    @Test("a blocked restore: no POST while the blocker is listed; the run after it is purged creates the account")
+    func blockedRestoreRetriedWhenTheBlockerIsGone() async throws {
+        let directory = StaticDirectory(DirectorySnapshot(people: [Self.person("alice"), Self.person("bob")]))
+        let provider = FakeAccountProvider(accounts: [F.remote("alice"), F.remote("bob", softDeleted: true)], softDeletedBlocksReuse: true)
+        let journal = InMemoryJournal(managed: [F.managed("alice"), F.managed("bob", state: .softDeleted(at: Date(timeIntervalSince1970: 1_700_000_000)))])
+        let cycle = Self.cycle(directory, provider)
+
+        let first = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(first.exitStatus == .success)
+        #expect(first.report?.count(of: .restoreBlocked, .refused) == 1)
+        #expect(provider.calls(.create).count == 1)
+        guard case .restoreBlocked = journal.account("bob")?.state else { Issue.record("expected restore_blocked"); return }
+
+        // The blocker is still there: one list with soft-deleted accounts, no POST, its id recorded.
+        let listsBefore = provider.calls(.list).count
+        for _ in 0..<3 {
+            let again = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+            #expect(again.exitStatus == .success && again.summary.contains("in sync"))
+        }
+        #expect(provider.calls(.create).count == 1)
+        #expect(provider.calls(.list).dropFirst(listsBefore).map(\.key) == ["include_deleted", "include_deleted", "include_deleted"])
+        guard case .restoreBlocked(_, let blocker) = journal.account("bob")?.state else { Issue.record("expected restore_blocked"); return }
+        #expect(blocker == "p-bob")
+
+        // An administrator purges the old account: the very next run creates Bob's.
+        provider.purge(id: "p-bob")
+        let restored = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(restored.report?.count(of: .create, .ok) == 1)
+        #expect(provider.calls(.create).count == 2)
+        #expect(journal.account("bob")?.state == .active)
+        #expect(journal.account("bob")?.poderoID == provider.accounts.first { $0.externalID == ExternalID("bob") }?.id)
+
+        // In step now: the next run lists live accounts only and does nothing.
+        let quiet = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(quiet.plan?.hasDrift == false)
+        #expect(provider.calls(.list).last?.key == "live")
+        #expect(quiet.managed == ManagedCounts(live: [.staff: 2]))
+    }
+
+    @Test("a failed directory read stops the run before any write to Podero or the journal's accounts")
+    func failedRead() async throws {
+        let directory = StaticDirectory(DirectorySnapshot(people: []))
+        directory.fail(with: LDAPError(.connect, operation: "connect", reason: "cannot reach directory.url"))
+        let provider = FakeAccountProvider(accounts: [F.remote("alice")])
+        let journal = InMemoryJournal(managed: [F.managed("alice")])
+        let outcome = await Self.cycle(directory, provider).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(outcome.exitStatus == .fatal && outcome.errorSystem == "directory")
+        #expect(provider.calls.filter { $0.operation != .list }.isEmpty)
+        #expect(journal.account("alice")?.state == .active)
+        #expect(journal.runs.last?.end?.outcome == .failed && journal.runs.last?.end?.directoryComplete == false)
+        #expect(try await journal.lastGoodMatchedCount() == nil)
+    }
+}
