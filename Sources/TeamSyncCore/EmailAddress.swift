@@ -1,8 +1,8 @@
-/// An e-mail address as the directory gives it, compared case-insensitively.
+/// An e-mail address as the directory gives it, compared case-insensitively in ASCII only.
 package struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address as written in the directory (trimmed).
     package let value: String
-    /// The comparison key: the address in lower case.
+    /// The comparison key: lower case in ASCII only (`String.caseFoldedKey()`).
     package let key: String
 
     /// Validates the shape `local@domain.tld` without spaces; returns nil when malformed.
@@ -67,15 +67,32 @@ extension String {
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
-    /// The text in lower case, for case-insensitive comparison (e-mail keys). ASCII text that
-    /// has no upper-case letter is returned as it is, without a copy; anything else is
-    /// `lowercased()`.
+    /// The comparison key of an e-mail address: case-insensitive in ASCII only. A–Z become a–z
+    /// and nothing else changes case, so no Unicode folding can make two addresses one (the
+    /// Kelvin sign U+212A is not a "k"). A key with any non-ASCII byte starts with a space (which
+    /// no valid address has) and spells those bytes as %XX: keys are then plain ASCII, and
+    /// Swift's canonical equivalence (U+212A ≡ "K", U+1FEF ≡ "`") can never make a non-ASCII
+    /// address equal an ASCII one. ASCII text without upper case is returned without a copy.
     package func caseFoldedKey() -> String {
         var text = self
-        let unchanged = text.withUTF8 { bytes in
-            for byte in bytes where byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) { return false }
-            return true
+        return text.withUTF8 { bytes -> String in
+            var ascii = true
+            var upper = false
+            for byte in bytes {
+                if byte >= 0x80 { ascii = false } else if byte >= 0x41 && byte <= 0x5A { upper = true }
+            }
+            if ascii && !upper { return self }
+            var key: [UInt8] = ascii ? [] : [0x20]
+            key.reserveCapacity(bytes.count + (ascii ? 0 : 16))
+            let hex = Array("0123456789ABCDEF".utf8)
+            for byte in bytes {
+                if byte >= 0x80 {
+                    key += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                } else {
+                    key.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                }
+            }
+            return String(decoding: key, as: UTF8.self)
         }
-        return unchanged ? self : lowercased()
     }
 }

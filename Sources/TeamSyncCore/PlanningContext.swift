@@ -33,7 +33,7 @@ struct PlanningContext: Sendable {
         self.managed = managed
         liveIndexByExternalID = Self.firstIndexes(live.indices, key: { live[$0].externalID })
         managedIndexByID = Self.firstIndexes(managed.indices, key: { managed[$0].externalID })
-        protectedEmails = Set(policy.protectedEmails.map { $0.lowercased() })
+        protectedEmails = Set(policy.protectedEmails.map { $0.caseFoldedKey() })
     }
 
     /// key → the first index with that key.

@@ -280,4 +280,17 @@ struct PlannerTests {
         #expect(plan.actions.first { $0.kind == .updateRole }?.reason == "member of cn=podero-admins")
         #expect(world.plan().actions == plan.actions)  // deterministic
     }
+
+    @Test("issue 15 #3: a Kelvin-sign e-mail never adopts, and so never later deletes, the hand-made admin kevin@")
+    func kelvinSignDoesNotAdopt() {
+        var world = Scenario()
+        world.policy.adoptExisting = .byExternalIDOrEmail
+        world.people = [S.person("mallory", in: [S.admins], email: "\u{212A}evin@example.com")]
+        world.remote = [S.account("kevin", role: .admin, externalID: .some(nil))]
+        let plan = world.plan()
+        #expect(plan.summary == ["create mallory"])
+        #expect(!plan.actions.contains { $0.poderoID == "id-kevin" })
+        world.people = [S.person("kevin", in: [S.admins], email: "KEVIN@example.com")]
+        #expect(world.plan().summary == ["adopt kevin", "update_profile kevin"])  // ASCII case still folds
+    }
 }
