@@ -102,13 +102,17 @@ package final class PoderoClient: AccountProvider {
         _ = try await call(soft ? "soft delete" : "hard delete", .DELETE, path, deleteTolerantly: true)
     }
 
-    private func isSoftDeleted(id: String) async throws -> Bool {
+    package func account(id: String) async throws -> RemoteAccount? {
         do {
-            _ = try await call("get user", .GET, usersPath + "/" + Self.pathComponent(id))
-            return false
+            let exchange = try await call("get user", .GET, usersPath + "/" + Self.pathComponent(id))
+            return try decode(APIUser.self, exchange, operation: "get user").account()
         } catch let error as PoderoError where error.kind == .notFound {
-            return true
+            return nil  // unknown or soft-deleted
         }
+    }
+
+    private func isSoftDeleted(id: String) async throws -> Bool {
+        try await account(id: id) == nil
     }
 
     // MARK: Decoding

@@ -57,18 +57,21 @@ package struct SyncCycle: Sendable {
         // The journal and Podero's list are read, and indexed for planning, while the directory
         // is still being read. Soft-deleted accounts are listed (once) only when a blocked
         // restore needs to know whether its blocker is gone.
+        let maxMissingPercent = configuration.policy.maxDeletionPercent
+        let maxMissing = configuration.policy.maxDeletions
         async let accounts = { [provider, planner] in
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
             let includeDeleted = managed.contains { if case .restoreBlocked = $0.state { true } else { false } }
             let listed = try await provider.listAccounts(includeDeleted: includeDeleted)
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
+            try await RemoteListCheck(provider: provider, maxMissingPercent: maxMissingPercent, maxMissing: maxMissing).check(listed: listed, managed: managed)
             let prepared = planner.prepare(remote: listed, includesDeleted: includeDeleted, managed: managed, now: now)
             return (prepared: prepared, baseline: baseline)
         }()
         let directorySnapshot = try await snapshot
         let (prepared, baseline) = try await accounts
-        let plan = await PlanSplitter.plan(planner, directory: directorySnapshot, prepared: prepared)
+        let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
         logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
         let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
@@ -154,7 +157,7 @@ package struct SyncCycle: Sendable {
     static func system(of error: any Error) -> String {
         switch error {
         case is LDAPError: "directory"
-        case is any AccountProviderError: "podero"
+        case is any AccountProviderError, is RemoteListCheck.Incomplete: "podero"
         default: "journal"
         }
     }

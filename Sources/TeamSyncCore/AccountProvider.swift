@@ -7,6 +7,9 @@ package protocol AccountProvider: Sendable {
     /// The user carrying this external id, or nil.
     func account(externalID: ExternalID, includeDeleted: Bool) async throws -> RemoteAccount?
 
+    /// The live (not soft-deleted) user with this Podero id, or nil.
+    func account(id: String) async throws -> RemoteAccount?
+
     /// Creates an account. Never blind: when an earlier attempt's outcome is unknown, the
     /// provider looks the person up by external id before sending the create again.
     func create(_ account: NewAccount) async throws -> RemoteAccount

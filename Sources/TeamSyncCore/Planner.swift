@@ -47,9 +47,9 @@ package struct Planner: Sendable {
         combine([planPeople(directory.people[...], prepared: prepared)], directory: directory, prepared: prepared)
     }
 
-    /// Maps and plans some of the directory's people. Each person's actions depend only on that
-    /// person and the prepared indexes, so a caller may plan pieces apart and `combine` them.
-    package func planPeople(_ people: ArraySlice<DirectoryPerson>, prepared: PreparedAccounts) -> PartialPlan {
+    /// Maps and plans the directory's people: each person's actions depend only on that person
+    /// and the prepared indexes.
+    func planPeople(_ people: ArraySlice<DirectoryPerson>, prepared: PreparedAccounts) -> PartialPlan {
         let mapping = RoleMapper(rules: rules).map(people)
         var context = prepared.context
         for desired in mapping.desired {
@@ -60,9 +60,8 @@ package struct Planner: Sendable {
             desiredIDs: mapping.desiredIDs, undesiredReasons: mapping.undesiredReasons)
     }
 
-    /// Joins the pieces of `planPeople` (in directory order) and plans the departures: the
-    /// same plan as `plan(directory:prepared:)` gives in one piece.
-    package func combine(_ parts: [PartialPlan], directory: DirectorySnapshot, prepared: PreparedAccounts) -> Plan {
+    /// Joins what `planPeople` gave (in directory order) and plans the departures.
+    func combine(_ parts: [PartialPlan], directory: DirectorySnapshot, prepared: PreparedAccounts) -> Plan {
         var context = prepared.context
         context.actions = parts.flatMap(\.actions)
         context.journalUpdates = parts.flatMap(\.journalUpdates)
@@ -78,8 +77,8 @@ package struct Planner: Sendable {
     }
 }
 
-/// What planning some of the directory's people gave (`Planner.planPeople`).
-package struct PartialPlan: Sendable {
+/// What planning the directory's people gave (`Planner.planPeople`).
+struct PartialPlan: Sendable {
     var actions: [PlanAction] = []
     var skipped: [SkippedEntry] = []
     var journalUpdates: [JournalUpdate] = []

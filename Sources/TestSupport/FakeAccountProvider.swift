@@ -33,6 +33,7 @@ package final class FakeAccountProvider: AccountProvider {
         var calls: [Call] = []
         var faults: [(operation: Operation, key: String?, fault: Fault)] = []
         var softDeletedBlocksReuse: Bool
+        var hiddenFromList: Set<String> = []
     }
 
     private let state: Mutex<State>
@@ -61,6 +62,9 @@ package final class FakeAccountProvider: AccountProvider {
     /// Turns `softDeletedBlocksReuse` on or off.
     package func setSoftDeletedBlocksReuse(_ value: Bool) { state.withLock { $0.softDeletedBlocksReuse = value } }
 
+    /// Leaves these Podero ids out of every list, as a list that is short without saying so.
+    package func hideFromList(_ ids: Set<String>) { state.withLock { $0.hiddenFromList = ids } }
+
     /// Removes an account for good, as an administrator purging it by hand would.
     package func purge(id: String) { state.withLock { $0.accounts.removeAll { $0.id == id } } }
 
@@ -68,8 +72,12 @@ package final class FakeAccountProvider: AccountProvider {
 
     package func listAccounts(includeDeleted: Bool) async throws -> [RemoteAccount] {
         try perform(.list, key: includeDeleted ? "include_deleted" : "live") { state in
-            state.accounts.filter { includeDeleted || !$0.isSoftDeleted }
+            state.accounts.filter { (includeDeleted || !$0.isSoftDeleted) && !state.hiddenFromList.contains($0.id) }
         }
+    }
+
+    package func account(id: String) async throws -> RemoteAccount? {
+        try perform(.lookUp, key: id) { state in state.accounts.first { $0.id == id && !$0.isSoftDeleted } }
     }
 
     package func account(externalID: ExternalID, includeDeleted: Bool) async throws -> RemoteAccount? {

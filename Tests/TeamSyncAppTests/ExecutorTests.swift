@@ -196,6 +196,7 @@ final class SlowProvider: AccountProvider {
         try await Task.sleep(for: delay)
         return try await base.create(account)
     }
+    func account(id: String) async throws -> RemoteAccount? { try await base.account(id: id) }
     func update(id: String, _ changes: AccountChanges) async throws -> RemoteAccount { try await base.update(id: id, changes) }
     func delete(id: String, soft: Bool) async throws { try await base.delete(id: id, soft: soft) }
 }

@@ -80,4 +80,31 @@ struct SyncCycleTests {
         #expect(journal.runs.last?.end?.outcome == .failed && journal.runs.last?.end?.directoryComplete == false)
         #expect(try await journal.lastGoodMatchedCount() == nil)
     }
+
+    @Test("issue 15 #1: a Podero list that lacks managed accounts never re-creates them", arguments: ["all", "one"])
+    func shortListCreatesNothing(hidden: String) async throws {
+        let names = (1...20).map { "p\($0)" }
+        let directory = StaticDirectory(DirectorySnapshot(people: names.map(Self.person)))
+        let provider = FakeAccountProvider(accounts: names.map { F.remote($0) })
+        let journal = InMemoryJournal(managed: names.map { F.managed($0) })
+        provider.hideFromList(hidden == "all" ? Set(names.map { "p-\($0)" }) : ["p-p7"])
+        let outcome = await Self.cycle(directory, provider).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(outcome.exitStatus == .fatal && outcome.errorSystem == "podero")
+        #expect(outcome.summary.contains("Podero's list lacks"), "\(outcome.summary)")
+        #expect(provider.calls(.create).isEmpty && provider.calls(.update).isEmpty && provider.calls(.delete).isEmpty)
+        #expect(journal.intents.isEmpty)
+        // A short list is looked up one by one only when few are missing (all missing: no look-ups).
+        #expect(provider.calls(.lookUp).isEmpty == (hidden == "all"))
+    }
+
+    @Test("a managed account that is really gone from Podero is created again, after it was looked up")
+    func reallyGone() async throws {
+        let directory = StaticDirectory(DirectorySnapshot(people: (1...10).map { Self.person("p\($0)") }))
+        let provider = FakeAccountProvider(accounts: (2...10).map { F.remote("p\($0)") })
+        let journal = InMemoryJournal(managed: (1...10).map { F.managed("p\($0)") })
+        let outcome = await Self.cycle(directory, provider).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(outcome.exitStatus == .success)
+        #expect(provider.calls(.lookUp).map(\.key) == ["p-p1", "p1"])
+        #expect(provider.calls(.create).map(\.key) == ["p1"])
+    }
 }
