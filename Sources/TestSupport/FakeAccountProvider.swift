@@ -59,9 +59,6 @@ package final class FakeAccountProvider: AccountProvider {
     /// The calls of one operation.
     package func calls(_ operation: Operation) -> [Call] { calls.filter { $0.operation == operation } }
 
-    /// Turns `softDeletedBlocksReuse` on or off.
-    package func setSoftDeletedBlocksReuse(_ value: Bool) { state.withLock { $0.softDeletedBlocksReuse = value } }
-
     /// Leaves these Podero ids out of every list, as a list that is short without saying so.
     package func hideFromList(_ ids: Set<String>) { state.withLock { $0.hiddenFromList = ids } }
 
