@@ -10,6 +10,7 @@ import Foundation
 /// | — | desired | team account with the e-mail, no external id | adopt if `by_external_id_or_email` |
 /// | — | desired | end-user or foreign account in the way | skipped (a conflict) |
 /// | active/departed | desired | the account | update_role / update_profile for what differs |
+/// | active/departed | desired | the account, now an end-user | skipped (a conflict; never promoted back) |
 /// | active/departed | desired | gone | create again |
 /// | soft_deleted | desired | gone | create (restore attempt) |
 /// | restore_blocked | desired | the blocker is still listed | nothing (the blocker's id is recorded) |

@@ -84,6 +84,11 @@ struct PlanningContext: Sendable {
             return
         }
         if let live = remote(id: account.poderoID, externalID: desired.externalID) {
+            guard live.role.teamRole != nil else {
+                // Someone made our account an end-user in Podero: end-users are never touched.
+                skip(desired, live, "the managed account was made an end-user (\(live.role.apiValue)) in Podero; it is never touched, so it needs a human")
+                return
+            }
             if account.state != .active { journalUpdates.append(.reactivate(desired.externalID)) }
             planUpdates(desired, live, role: account.role)
             return
@@ -186,6 +191,13 @@ struct PlanningContext: Sendable {
         guard !protectedEmails.contains(account.email.caseFoldedKey()) else { return }
         let why = reason ?? "no longer matched by directory.users (base DN and filter)"
         let grace = policy.departureGrace
+        if account.state.isLive, let live = remote(id: account.poderoID, externalID: account.externalID),
+            live.role.teamRole == nil || live.externalID != account.externalID
+        {
+            // The journal's row no longer describes the live account (made an end-user, or
+            // carrying another person's id): a journal row alone never decides a deletion.
+            return
+        }
         switch account.state {
         case .active:
             actions.append(departure(.markDeparted(account), account, "\(why); departure grace \(DurationText.format(grace)) starts"))

@@ -293,4 +293,22 @@ struct PlannerTests {
         world.people = [S.person("kevin", in: [S.admins], email: "KEVIN@example.com")]
         #expect(world.plan().summary == ["adopt kevin", "update_profile kevin"])  // ASCII case still folds
     }
+
+    @Test("issue 15 #13: a managed account made an end-user in Podero is left alone and needs a human")
+    func managedTurnedEndUser() {
+        var world = Scenario()
+        world.people = [S.person("bob", in: [S.admins])]
+        world.remote = [S.account("bob", role: .user)]
+        world.managed = [S.managed("bob", role: .admin)]
+        let plan = world.plan()
+        #expect(plan.actions.isEmpty)
+        #expect(plan.summary == ["skip bob"])
+        #expect(plan.skipped[0].reason == .accountConflict && plan.skipped[0].detail.contains("end-user"))
+        world.people = []  // and when Bob leaves, the end-user is not deleted either
+        #expect(world.plan().actions.isEmpty)
+        world.remote = [S.account("bob", role: .admin, externalID: .some("someone-else"))]
+        #expect(world.plan().actions.isEmpty)  // the live account carries another person's id
+        world.remote = [S.account("bob", role: .admin)]
+        #expect(world.plan().summary == ["mark_departed bob", "soft_delete bob"])  // the guard only holds back mismatches
+    }
 }
