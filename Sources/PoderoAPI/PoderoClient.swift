@@ -66,7 +66,7 @@ package final class PoderoClient: AccountProvider {
             guard user.externalUserID == externalID.rawValue else { return nil }
             // The by-ext-id answer does not say whether the user is soft-deleted; ask the live view.
             guard includeDeleted else { return user.account() }
-            return user.account(softDeleted: try await isSoftDeleted(id: user.id))
+            return user.account(softDeleted: try await account(id: user.id) == nil)
         } catch let error as PoderoError where error.kind == .notFound {
             return nil
         }
@@ -109,10 +109,6 @@ package final class PoderoClient: AccountProvider {
         } catch let error as PoderoError where error.kind == .notFound {
             return nil  // unknown or soft-deleted
         }
-    }
-
-    private func isSoftDeleted(id: String) async throws -> Bool {
-        try await account(id: id) == nil
     }
 
     // MARK: Decoding

@@ -63,12 +63,14 @@ extension SyncJournal {
     package func lastGoodMatchedCount() async throws -> Int? {
         try await database.read { db in
             try Int.fetchOne(db, sql: """
-                SELECT matched_count FROM run WHERE directory_complete = 1 AND dry_run = 0
-                    AND outcome IN \(Self.goodReadOutcomes) AND matched_count IS NOT NULL ORDER BY id DESC LIMIT 1
+                SELECT matched_count FROM run WHERE \(Self.goodRead) AND matched_count IS NOT NULL ORDER BY id DESC LIMIT 1
                 """)
         }
     }
 
-    /// `('ok', 'partial')`: the stored outcomes that count as a good read.
-    static let goodReadOutcomes = JournalValue.sqlList(RunOutcome.self, where: \.countsAsGoodRead)
+    /// The SQL condition on `run` rows of a good read: a real run whose directory read was
+    /// complete, with an outcome that `RunOutcome.countsAsGoodRead`. One definition for the
+    /// shrink guard's baseline and `status`.
+    static let goodRead = "dry_run = 0 AND directory_complete = 1 AND outcome IN "
+        + JournalValue.sqlList(RunOutcome.self, where: \.countsAsGoodRead)
 }

@@ -40,7 +40,7 @@ extension SyncJournal {
     package func lastGoodRead() async throws -> Date? {
         try await database.read { db in
             try Double.fetchOne(db, sql: """
-                SELECT max(finished_at) FROM run WHERE dry_run = 0 AND directory_complete = 1 AND outcome IN \(Self.goodReadOutcomes)
+                SELECT max(finished_at) FROM run WHERE \(Self.goodRead)
                 """).map(Date.init(timeIntervalSince1970:))
         }
     }

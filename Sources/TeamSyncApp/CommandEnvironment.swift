@@ -44,13 +44,8 @@ package struct CommandEnvironment: Sendable {
 
     /// `sync` and each cycle of `run`: one pass against the read-write journal.
     package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
-        let journal: SyncJournal
         do {
-            journal = try openJournal()
-        } catch {
-            return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
-        }
-        do {
+            let journal = try openJournal()
             return try await withCycle { cycle, _, _ in
                 var cycle = cycle
                 cycle.shouldStop = shouldStop

@@ -147,9 +147,9 @@ package final class FakeAccountProvider: AccountProvider {
         }
     }
 
-    /// E-mails compare ignoring ASCII case only.
+    /// E-mails compare as the core compares them: ignoring ASCII case only.
     private static func sameEmail(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count && lhs.lowercasedASCII == rhs.lowercasedASCII
+        lhs.caseFoldedKey() == rhs.caseFoldedKey()
     }
 }
 
@@ -164,11 +164,4 @@ package struct FakeAccountError: AccountProviderError, Equatable {
     }
 
     package var description: String { "fake \(operation) failed: \(failure)" }
-}
-
-extension String {
-    /// The text with A–Z lower-cased and everything else as it is.
-    fileprivate var lowercasedASCII: String {
-        String(decoding: utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
-    }
 }
