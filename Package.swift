@@ -34,6 +34,9 @@ let package = Package(
             providers: [.apt(["libldap-dev"])]
         ),
 
+        // Extended attributes and prctl, which the Glibc module does not export.
+        .systemLibrary(name: "CPosixExtras", path: "Sources/CPosixExtras"),
+
         // The directory adapter: paged, complete-or-error reads of people and groups.
         .target(
             name: "LDAPDirectory",
@@ -71,7 +74,7 @@ let package = Package(
         .target(
             name: "TeamSyncApp",
             dependencies: [
-                "TeamSyncCore", "LDAPDirectory", "PoderoAPI", "SyncJournal",
+                "TeamSyncCore", "LDAPDirectory", "PoderoAPI", "SyncJournal", "CPosixExtras",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "TeamSyncAppTests",
             dependencies: [
-                "TeamSyncApp", "TeamSyncCore", "TestSupport", "LDAPDirectory", "PoderoAPI",
+                "TeamSyncApp", "TeamSyncCore", "TestSupport", "LDAPDirectory", "PoderoAPI", "CPosixExtras",
                 .product(name: "Logging", package: "swift-log"),
                 // Built for the end-to-end tests, which run them as processes.
                 "podero-team-sync", "podero-sandbox",

@@ -6,18 +6,26 @@ import Yams
 
 /// Reads the YAML configuration strictly and reports every problem at once.
 package struct ConfigurationLoader {
+    /// The largest configuration file read.
+    static let limit = 1024 * 1024
+    /// The largest CA file read.
+    static let caLimit = 1024 * 1024
     package var environment: [String: String]
+    /// Who may own a secret file (root and the running user).
+    var secretOwners: Set<uid_t> = [0, geteuid()]
 
     /// Creates a loader reading credentials from `environment`.
     package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
     }
 
-    /// Loads and validates the file at `path`.
+    /// Loads and validates the file at `path` (a regular file of at most 1 MiB).
     package func load(path: String) throws -> AppConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            throw ConfigurationError([ConfigProblem("", "the configuration file \(path) \(reason)")])
+        let data: Data
+        do throws(BoundedFile.Refusal) {
+            data = try BoundedFile(path: path, limit: Self.limit).read().data
+        } catch {
+            throw ConfigurationError([ConfigProblem("", "the configuration file \(path) \(error)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError([ConfigProblem("", "the configuration file \(path) is not UTF-8 text")])
@@ -98,9 +106,7 @@ package struct ConfigurationLoader {
         let startTLS = keys["start_tls"].bool(or: LDAPSettings.Defaults.startTLS)
         if startTLS, url?.lowercased().hasPrefix("ldap://") == false { keys["start_tls"]?.report("only works with an ldap:// URL") }
         let caFile = keys["tls_ca_file"]?.string()
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            keys["tls_ca_file"]?.report("the file \(caFile) cannot be read")
-        }
+        if let caFile, let problem = Self.checkCAFile(caFile) { keys["tls_ca_file"]?.report("the file \(caFile) \(problem)") }
         let verify = keys["tls_verify"].bool(or: LDAPSettings.Defaults.tlsVerify)
         if !verify { warnings.append("directory.tls_verify is false: the directory server's certificate is not checked") }
         if url?.lowercased().hasPrefix("ldap://") == true, !startTLS, keys["bind_dn"] != nil {
@@ -110,7 +116,7 @@ package struct ConfigurationLoader {
         if let bindDNNode { _ = bindDNNode.distinguishedName(required: true) }
         let bindDN = bindDNNode?.string()
         let passwordNode = keys["bind_password_file"] ?? missing("bind_password_file")
-        let password = SecretFile(environment: environment).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil, warnings: &warnings)
+        let password = SecretFile(environment: environment, owners: secretOwners).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil)
         let timeout = keys["timeout"].duration(or: LDAPSettings.Defaults.timeout, positive: true)
         let pageSize = keys["page_size"].int(or: LDAPSettings.Defaults.pageSize, range: 1...100_000)
         let domainScope = keys["domain_scope"].bool(or: LDAPSettings.Defaults.domainScope)
@@ -180,8 +186,8 @@ package struct ConfigurationLoader {
         let orgID = orgNode.string(required: true)
         if let orgID, UUID(uuidString: orgID) == nil { orgNode.report("must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6") }
         let clientID = (keys["client_id"] ?? missing("client_id")).string(required: true)
-        let secret = SecretFile(environment: environment).read(
-            key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true, warnings: &warnings)
+        let secret = SecretFile(environment: environment, owners: secretOwners).read(
+            key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true)
         let timeout = keys["timeout"].duration(or: PoderoSettings.Defaults.timeout, positive: true)
         let concurrency = keys["max_concurrency"].int(or: PoderoSettings.Defaults.maxConcurrency, range: 1...64)
         guard let baseURL, let orgID, let clientID, let secret else { return nil }
@@ -255,6 +261,20 @@ package struct ConfigurationLoader {
             return "\(problem)\(context.map { " \($0.text)" } ?? "") (line \(mark.line))"
         default:
             return "\(error)"
+        }
+    }
+
+    /// Why a CA file cannot be used, or nil: it must be a regular file of at most 1 MiB holding
+    /// at least one PEM certificate.
+    static func checkCAFile(_ path: String) -> String? {
+        do throws(BoundedFile.Refusal) {
+            let data = try BoundedFile(path: path, limit: caLimit).read().data
+            guard let text = String(data: data, encoding: .utf8),
+                text.contains("-----BEGIN CERTIFICATE-----"), text.contains("-----END CERTIFICATE-----")
+            else { return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" }
+            return nil
+        } catch {
+            return error.description
         }
     }
 }

@@ -2,20 +2,27 @@ import Foundation
 import TeamSyncCore
 
 /// Reads a secret from the file a `*_file` key names, or from `$CREDENTIALS_DIRECTORY/<name>`
-/// (systemd `LoadCredential=`). The value never appears in a problem or a warning.
+/// (systemd `LoadCredential=`). After links the file must be a regular file of at most 64 KiB,
+/// owned by root or the running user, private to its owner (mode bits, or an access ACL that
+/// grants nobody else anything, as systemd writes credentials), and one line without NUL.
+/// Anything else is a problem naming the key. The value never appears in a problem.
 struct SecretFile {
+    static let limit = 64 * 1024
     var environment: [String: String]
+    /// Who may own a secret file: root and the running user.
+    var owners: Set<uid_t> = [0, geteuid()]
 
     /// The secret, or nil with a problem recorded.
-    func read(key: ConfigNode, credential: String, required: Bool, warnings: inout [String]) -> Secret? {
+    func read(key: ConfigNode, credential: String, required: Bool) -> Secret? {
         let path: String
-        let origin: String
         if let named = key.string() {
             path = named
-            origin = key.path
         } else if let directory = environment["CREDENTIALS_DIRECTORY"] {
+            if let problem = checkDirectory(directory) {
+                key.report("$CREDENTIALS_DIRECTORY \(directory) \(problem)")
+                return nil
+            }
             path = (directory as NSString).appendingPathComponent(credential)
-            origin = "credential \(credential)"
             guard FileManager.default.fileExists(atPath: path) else {
                 if required { key.report("is not set, and $CREDENTIALS_DIRECTORY has no credential \"\(credential)\"") }
                 return nil
@@ -24,22 +31,53 @@ struct SecretFile {
             if required { key.report("is required (or a systemd credential \"\(credential)\" in $CREDENTIALS_DIRECTORY)") }
             return nil
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            key.report("the file \(path) cannot be read")
+        do throws(BoundedFile.Refusal) {
+            return try value(BoundedFile(path: path, limit: Self.limit).read())
+        } catch {
+            key.report("the secret file \(path) \(error)")
             return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            key.report("the file \(path) is not UTF-8 text")
-            return nil
+    }
+
+    private func value(_ file: BoundedFile.Opened) throws(BoundedFile.Refusal) -> Secret {
+        guard owners.contains(file.owner) else {
+            throw .init(description: "is owned by user \(file.owner), not by root or the user the daemon runs as; chown it")
         }
-        let value = text.trimmingCharacters(in: .newlines)
-        guard !value.isEmpty else {
-            key.report("the file \(path) is empty")
-            return nil
+        if let reason = exposure(file) { throw .init(description: "\(reason); chmod 600 it") }
+        guard let text = String(data: file.data, encoding: .utf8) else { throw .init(description: "is not UTF-8 text") }
+        var line = Substring(text)
+        if line.hasSuffix("\r\n") { line = line.dropLast(2) } else if line.hasSuffix("\n") { line = line.dropLast() }
+        guard !line.contains(where: { $0 == "\n" || $0 == "\r" }) else { throw .init(description: "has more than one line; a secret file holds one line") }
+        guard !line.unicodeScalars.contains("\0") else { throw .init(description: "contains a NUL byte") }
+        guard !line.isEmpty else { throw .init(description: "is empty") }
+        return Secret(String(line))
+    }
+
+    /// Why others may read or change the file, or nil when only its owner can.
+    private func exposure(_ file: BoundedFile.Opened) -> String? {
+        let mode = String(file.mode, radix: 8)
+        guard let acl = file.acl else {
+            return file.mode & 0o077 == 0 ? nil : "can be read or changed by other users (mode \(mode))"
         }
-        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
-            warnings.append("\(origin): the secret file \(path) can be read by other users (mode \(String(mode, radix: 8))); chmod 600 it")
+        for entry in acl {
+            switch entry.tag {
+            case .userObject, .mask: continue
+            case .user where owners.contains(entry.id): continue
+            case .user: if entry.permissions != 0 { return "is opened to user \(entry.id) by an ACL" }
+            case .groupObject, .group: if entry.permissions != 0 { return "is opened to a group by an ACL (mode \(mode))" }
+            case .other: if entry.permissions != 0 { return "can be read or changed by other users (mode \(mode))" }
+            }
         }
-        return Secret(value)
+        return nil
+    }
+
+    /// The credentials directory must be a directory of root or the running user that others cannot change.
+    private func checkDirectory(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return "cannot be examined (\(String(cString: strerror(errno))))" }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a directory" }
+        guard owners.contains(info.st_uid) else { return "is owned by user \(info.st_uid), not by root or the user the daemon runs as" }
+        guard info.st_mode & 0o002 == 0 else { return "can be changed by every user (mode \(String(info.st_mode & 0o7777, radix: 8)))" }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TeamSyncApp
 
 /// `podero-team-sync`: keeps a Podero team in step with an LDAP or Active Directory directory.
 @main
@@ -12,4 +13,19 @@ struct PoderoTeamSync: AsyncParsableCommand {
             The configuration file is --config, else $PODERO_TEAM_SYNC_CONFIG, else /etc/podero-team-sync/config.yaml.
             """,
         subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, AuditCommand.self])
+
+    /// Hardens the process before anything is read (no core dumps: issue 15 #12), then runs the command.
+    static func main() async {
+        ProcessHardening.apply()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -82,7 +82,7 @@ struct ConfigurationTests {
         ("adoption mode", valid + "\nsync:\n  adopt_existing: always", "sync.adopt_existing: must be one of none, by_external_id, by_external_id_or_email"),
         ("org id", valid.replacingOccurrences(of: "3fa85f64-5717-4562-b3fc-2c963f66afa6", with: "acme"), "podero.org_id: must be a UUID"),
         ("base url", valid.replacingOccurrences(of: "https://app.podero.com", with: "ftp://app.podero.com"), "podero.base_url: must be an https:// URL"),
-        ("unreadable secret", valid.replacingOccurrences(of: "/client-secret", with: "/missing-secret"), "podero.client_secret_file: the file"),
+        ("unreadable secret", valid.replacingOccurrences(of: "/client-secret", with: "/missing-secret"), "podero.client_secret_file: the secret file /"),
         ("no secret at all", valid.replacingOccurrences(of: "  client_secret_file:", with: "  # client_secret_file:"), "podero.client_secret_file: is required (or a systemd credential \"podero-client-secret\""),
         ("empty roles", valid.replacingOccurrences(of: valid[valid.range(of: "roles:")!.lowerBound..<valid.range(of: "podero:")!.lowerBound], with: "roles: []\n"), "roles: needs at least one rule"),
         ("bad role", valid.replacingOccurrences(of: "role: staff", with: "role: owner"), "roles[1].role: must be admin or staff"),
@@ -134,11 +134,16 @@ struct ConfigurationTests {
         try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
         try "from-credential\n".write(to: credentials.appendingPathComponent("podero-client-secret"), atomically: true, encoding: .utf8)
         try "ldap-from-credential".write(to: credentials.appendingPathComponent("ldap-bind-password"), atomically: true, encoding: .utf8)
+        // Readable by others: refused, naming the key, never showing the value.
+        let refused = problems(yaml, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        #expect(refused.contains { $0.hasPrefix("podero.client_secret_file: the secret file") && $0.contains("can be read or changed by other users") }, "\(refused)")
+        #expect(!refused.joined().contains("from-credential"))
+        for name in ["podero-client-secret", "ldap-bind-password"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: credentials.appendingPathComponent(name).path)
+        }
         let configuration = try ConfigurationLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path]).parse(yaml)
         #expect(configuration.podero.clientSecret.exposedValue == "from-credential")
         #expect(configuration.directory.bindPassword?.exposedValue == "ldap-from-credential")
-        #expect(configuration.warnings.contains { $0.contains("can be read by other users") })
-        #expect(!configuration.warnings.joined().contains("from-credential"))
     }
 
     @Test("tls_verify: false is allowed, and warned about")
@@ -163,7 +168,9 @@ struct ExampleConfigurationTests {
         }
         var text = try String(contentsOfFile: World.repository.appendingPathComponent(path).path, encoding: .utf8)
         // The CA file named in the AD example does not exist here; point it at one that does.
-        text = text.replacingOccurrences(of: "/etc/podero-team-sync/corp-ca.pem", with: #filePath)
+        let ca = credentials.appendingPathComponent("ca.pem").path
+        try ConfigurationFileTests.pem.write(toFile: ca, atomically: true, encoding: .utf8)
+        text = text.replacingOccurrences(of: "/etc/podero-team-sync/corp-ca.pem", with: ca)
         let configuration = try ConfigurationLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path]).parse(text)
         #expect(configuration.rules.count == 2)
         #expect(configuration.warnings.isEmpty, "\(configuration.warnings)")

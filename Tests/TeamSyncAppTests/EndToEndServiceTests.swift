@@ -31,6 +31,9 @@ struct EndToEndServiceTests {
 
         #expect(try waitUntil(20) { try world.liveTeam().count == EndToEndSyncTests.desired })
         #expect(try waitUntil(5) { try http("http://127.0.0.1:\(port)/healthz").0 == 200 })
+        // Issue 15 #12: the process holding both secrets never writes a core file.
+        let limits = try String(contentsOfFile: "/proc/\(service)/limits", encoding: .utf8)
+        #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max core file size") && $0.split(separator: " ").dropFirst(4).prefix(2) == ["0", "0"] }, "\(limits)")
         let metrics = try http("http://127.0.0.1:\(port)/metrics").1
         #expect(metrics.contains("podero_team_sync_last_success_timestamp_seconds"))
         #expect(metrics.contains(#"podero_team_sync_actions_total{kind="create",outcome="ok"} 11"#))
@@ -82,7 +85,7 @@ struct EndToEndServiceTests {
         let port = freePort()
         let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)")
         defer { world.stop() }
-        try "wrong\n".write(to: world.directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        try world.writeSecret("ldap-password", "wrong")
         let service = try world.launch(["run"])
         defer { kill(service, SIGTERM); _ = Spawn.wait(service) }
         #expect(try waitUntil(10) { try http("http://127.0.0.1:\(port)/healthz").0 == 503 })

@@ -130,7 +130,7 @@ struct EndToEndSyncTests {
         let world = try World()
         defer { world.stop() }
         #expect(try world.cli(["sync"]).status == 0)
-        try "wrong-password\n".write(to: world.directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
+        try world.writeSecret("ldap-password", "wrong-password")
         let result = try world.cli(["sync"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("wrong bind DN or password"))

@@ -60,12 +60,9 @@ final class World: @unchecked Sendable {  // used by one test at a time
             caFile = ca
             bindPassword = "Sync-Secret-1!"
         }
-        try (bindPassword + "\n").write(to: directory.appendingPathComponent("ldap-password"), atomically: true, encoding: .utf8)
-        try "sandbox-client-secret\n".write(to: directory.appendingPathComponent("client-secret"), atomically: true, encoding: .utf8)
-        for name in ["ldap-password", "client-secret"] {
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent(name).path)
-        }
         sandboxArguments = arguments
+        try writeSecret("ldap-password", bindPassword)
+        try writeSecret("client-secret", "sandbox-client-secret")
         try startSandbox()
         try writeConfig(extra: extraConfig, sync: sync)
     }
@@ -158,6 +155,13 @@ final class World: @unchecked Sendable {  // used by one test at a time
             \(extra)
             """
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Writes a secret file as an administrator would: one line, mode 0600.
+    func writeSecret(_ name: String, _ value: String) throws {
+        let path = directory.appendingPathComponent(name).path
+        try (value + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 
     /// Runs podero-team-sync with `arguments` (and `--config`), to completion.
