@@ -59,6 +59,9 @@ package struct ConfigurationLoader {
         let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles, warnings: &warnings)
         let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
         let (policy, interval) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
+        if let directory, let warning = Self.adoptionWarning(policy, idAttribute: directory.users.externalIDAttribute) {
+            warnings.append(warning)
+        }
         var journalPath = AppConfiguration.Defaults.journalPath
         if let journal = keys["journal"]?.mapping(allowed: ["path"]), let path = journal["path"]?.string(required: true) {
             journalPath = path
@@ -198,7 +201,8 @@ package struct ConfigurationLoader {
     private func readSync(_ node: ConfigNode) -> (SyncPolicy, Duration) {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
-            "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "protected_emails",
+            "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
+            "protected_emails",
         ]) else { return (policy, AppConfiguration.Defaults.interval) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         policy.departureGrace = keys["departure_grace"].duration(or: policy.departureGrace)
@@ -206,6 +210,14 @@ package struct ConfigurationLoader {
         policy.maxDeletions = keys["max_deletions"].int(or: policy.maxDeletions, range: 0...1_000_000)
         policy.maxDeletionPercent = keys["max_deletion_percent"].number(or: policy.maxDeletionPercent, range: 0...100)
         policy.adoptExisting = keys["adopt_existing"].choice(or: policy.adoptExisting)
+        if let items = keys["adopt_roles"]?.sequence(required: true) {
+            var roles = Set<Role>()
+            for item in items {
+                guard let text = item.string(required: true) else { continue }
+                if let role = Role(rawValue: text) { roles.insert(role) } else { item.report("must be admin or staff") }
+            }
+            policy.adoptRoles = roles
+        }
         var protected = Set<String>()
         for item in keys["protected_emails"]?.sequence() ?? [] {
             guard let text = item.string(required: true) else { continue }
@@ -262,6 +274,21 @@ package struct ConfigurationLoader {
         default:
             return "\(error)"
         }
+    }
+
+    /// Ids the server assigns and nobody can write; any other attribute is free text.
+    static let serverAssignedIDs: Set<String> = ["entryuuid", "objectguid", "nsuniqueid", "ipauniqueid"]
+
+    /// The risk of adopting by an id that whoever may edit the attribute can forge, or nil.
+    static func adoptionWarning(_ policy: SyncPolicy, idAttribute: String) -> String? {
+        guard policy.adoptExisting != .none, !policy.adoptRoles.isEmpty, !serverAssignedIDs.contains(idAttribute.lowercased()) else { return nil }
+        let roles = Role.allCases.filter(policy.adoptRoles.contains).map(\.rawValue).joined(separator: " and ")
+        let remedy = policy.adoptRoles.contains(.admin)
+            ? "; set sync.adopt_roles: [staff] so that no admin can be taken over, or use a server-assigned id (entryUUID, objectGUID)"
+            : ""
+        return "sync.adopt_existing is \(policy.adoptExisting.rawValue) with directory.users.external_id_attribute \(idAttribute), "
+            + "which is free text: anyone allowed to write it can copy an unmanaged \(roles) account's external_user_id "
+            + "into a directory entry and take that account over\(remedy)"
     }
 
     /// Why a CA file cannot be used, or nil: it must be a regular file of at most 1 MiB holding

@@ -96,6 +96,10 @@ struct PlanningContext: Sendable {
         if let relinked = remote(externalID: desired.externalID), let team = relinked.role.teamRole,
             !isManaged(poderoID: relinked.id)
         {
+            guard policy.adoptRoles.contains(team) else {
+                skip(desired, relinked, Self.roleNotAdoptable(team))
+                return
+            }
             // Someone restored or re-created the account by hand: take it back.
             actions.append(adopt(desired, relinked, current: team, reason: "an account with this external id is live again; linking it"))
             planUpdates(desired, relinked, role: team)
@@ -142,6 +146,10 @@ struct PlanningContext: Sendable {
                 skip(desired, existing, "an unmanaged account carries this external id and sync.adopt_existing is none")
                 return
             }
+            guard policy.adoptRoles.contains(team) else {
+                skip(desired, existing, Self.roleNotAdoptable(team))
+                return
+            }
             actions.append(adopt(desired, existing, current: team, reason: "\(desired.reason); adopting the existing account with this external id"))
             planUpdates(desired, existing, role: team)
             return
@@ -155,6 +163,10 @@ struct PlanningContext: Sendable {
                         ? "an account with another external id uses this e-mail"
                         : "an unmanaged account uses this e-mail and sync.adopt_existing is not by_external_id_or_email"
                 skip(desired, existing, why)
+                return
+            }
+            guard policy.adoptRoles.contains(team) else {
+                skip(desired, existing, Self.roleNotAdoptable(team))
                 return
             }
             actions.append(adopt(desired, existing, current: team, reason: "\(desired.reason); adopting the existing account with this e-mail"))
@@ -224,6 +236,10 @@ struct PlanningContext: Sendable {
             role: desired.role, email: desired.email.value, firstName: desired.firstName,
             lastName: desired.lastName, externalID: desired.externalID)
         return PlanAction(person: desired.externalID, email: desired.email.value, reason: reason, change: .create(account, isRestore: restore))
+    }
+
+    private static func roleNotAdoptable(_ role: Role) -> String {
+        "an unmanaged \(role.rawValue) account is in the way and sync.adopt_roles does not include \(role.rawValue); it is never taken over"
     }
 
     private func adopt(_ desired: DesiredAccount, _ remote: RemoteAccount, current: Role, reason: String) -> PlanAction {

@@ -16,19 +16,24 @@ package struct SyncPolicy: Sendable, Equatable {
     /// Most deletions in one run, in percent of managed accounts; also the shrink limit.
     package var maxDeletionPercent: Double
     package var adoptExisting: Adoption
+    /// The roles an unmanaged account may have to be adopted (`sync.adopt_roles`); an account
+    /// with another role is never taken over, whatever `adopt_existing` says.
+    package var adoptRoles: Set<Role>
     /// E-mails that are never created, changed or deleted (compared case-insensitively).
     package var protectedEmails: Set<String>
 
     /// Creates a policy; defaults follow CONTRACT.md.
     package init(
         departureGrace: Duration = .zero, hardDeleteAfter: Duration? = nil, maxDeletions: Int = 10,
-        maxDeletionPercent: Double = 20, adoptExisting: Adoption = .byExternalID, protectedEmails: Set<String> = []
+        maxDeletionPercent: Double = 20, adoptExisting: Adoption = .byExternalID, adoptRoles: Set<Role> = [.admin, .staff],
+        protectedEmails: Set<String> = []
     ) {
         self.departureGrace = departureGrace
         self.hardDeleteAfter = hardDeleteAfter
         self.maxDeletions = maxDeletions
         self.maxDeletionPercent = maxDeletionPercent
         self.adoptExisting = adoptExisting
+        self.adoptRoles = adoptRoles
         self.protectedEmails = protectedEmails
     }
 }

@@ -96,6 +96,8 @@ struct ConfigurationTests {
         ("in_chain is nested", valid.replacingOccurrences(of: "    base_dn: ou=groups,dc=example,dc=com", with: "    base_dn: ou=groups,dc=example,dc=com\n    nested: false\n    membership: in_chain"), "directory.groups.membership: in_chain always follows nested groups"),
         ("domain scope", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com", with: "  url: ldaps://ldap.example.com\n  domain_scope: maybe"), "directory.domain_scope: must be true or false"),
         ("bad filter", valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com", with: "    base_dn: ou=people,dc=example,dc=com\n    filter: (objectClass=person"), "directory.users.filter: is not a valid LDAP filter"),
+        ("adopt role", valid + "\nsync:\n  adopt_roles: [owner]", "sync.adopt_roles[0]: must be admin or staff"),
+        ("adopt roles list", valid + "\nsync:\n  adopt_roles: staff", "sync.adopt_roles: must be a list"),
         ("protected e-mail", valid + "\nsync:\n  protected_emails: [boss]", "sync.protected_emails[0]: is not an e-mail address"),
         ("metrics listen", valid + "\nmetrics:\n  listen: localhost", "metrics.listen: must be host:port"),
         ("log format", valid + "\nlog:\n  format: xml", "log.format: must be one of text, json"),
@@ -144,6 +146,19 @@ struct ConfigurationTests {
         let configuration = try ConfigurationLoader(environment: ["CREDENTIALS_DIRECTORY": credentials.path]).parse(yaml)
         #expect(configuration.podero.clientSecret.exposedValue == "from-credential")
         #expect(configuration.directory.bindPassword?.exposedValue == "ldap-from-credential")
+    }
+
+    @Test("issue 15 #6: adoption with a free-text id attribute is warned about at every start, naming the risk")
+    func forgeableID() throws {
+        let freeText = Self.valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com", with: "    base_dn: ou=people,dc=example,dc=com\n    external_id_attribute: employeeNumber")
+        let warned = try ConfigurationLoader(environment: [:]).parse(freeText).warnings
+        #expect(warned.contains { $0.contains("external_id_attribute employeeNumber, which is free text") && $0.contains("sync.adopt_roles: [staff]") }, "\(warned)")
+        let staffOnly = try ConfigurationLoader(environment: [:]).parse(freeText + "\nsync:\n  adopt_roles: [staff]")
+        #expect(staffOnly.policy.adoptRoles == [.staff])
+        #expect(staffOnly.warnings.contains { $0.contains("unmanaged staff account") && !$0.contains("adopt_roles: [staff]") })
+        #expect(try ConfigurationLoader(environment: [:]).parse(freeText + "\nsync:\n  adopt_existing: none").warnings.isEmpty)
+        #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid).warnings.isEmpty)  // entryUUID: server-assigned
+        #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid).policy.adoptRoles == [.admin, .staff])
     }
 
     @Test("tls_verify: false is allowed, and warned about")

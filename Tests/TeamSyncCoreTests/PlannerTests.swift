@@ -194,6 +194,35 @@ struct PlannerTests {
         #expect(world.plan().summary == ["skip alice"])
     }
 
+    @Test("issue 15 #6: sync.adopt_roles [staff] never takes over an admin, by external id, by e-mail or by relinking")
+    func adoptRoles() {
+        var world = Scenario()
+        world.policy.adoptExisting = .byExternalIDOrEmail
+        world.policy.adoptRoles = [.staff]
+        // A forged id pointing at an unmanaged admin: skipped, the admin untouched.
+        world.people = [S.person("mallory", in: [S.staff])]
+        world.remote = [S.account("kevin", role: .admin, externalID: .some("mallory"))]
+        var plan = world.plan()
+        #expect(plan.summary == ["skip mallory"])
+        #expect(plan.skipped[0].detail.contains("an unmanaged admin account is in the way and sync.adopt_roles does not include admin"))
+        #expect(plan.skipped[0].poderoID == "id-kevin")
+        // The same by e-mail.
+        world.remote = [S.account("mallory", role: .admin, externalID: .some(nil))]
+        #expect(world.plan().summary == ["skip mallory"])
+        // A staff account is still adopted.
+        world.remote = [S.account("mallory", role: .staff)]
+        #expect(world.plan().summary == ["adopt mallory"])
+        // Relinking a managed person to an unmanaged admin account with their id.
+        world.managed = [S.managed("mallory", role: .staff)]
+        world.remote = [RemoteAccount(id: "id-other", role: .admin, email: "mallory@example.com", externalID: ExternalID("mallory"), firstName: "M", lastName: "E")]
+        plan = world.plan()
+        #expect(plan.actions.allSatisfy { $0.kind != .adopt }, "\(plan.summary)")
+        #expect(plan.skipped.map(\.poderoID) == ["id-other"])
+        // The default adopts both roles.
+        world.policy.adoptRoles = SyncPolicy().adoptRoles
+        #expect(world.plan().summary.first == "adopt mallory")
+    }
+
     @Test("end-users are never adopted, changed or deleted")
     func endUsers() {
         var world = Scenario()
