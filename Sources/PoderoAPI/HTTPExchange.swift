@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOPosix
 
 /// One request and its answer, with transport failures turned into `PoderoError`s.
@@ -10,13 +11,17 @@ struct HTTPExchange: Sendable {
     var headers: HTTPHeaders
     var body: ByteBuffer
 
-    /// The largest answer read (a list of 100,000 users is about 60 MB).
-    static let bodyLimit = 512 << 20
+    /// The largest users list read, after decompression: about 400,000 users (100,000 are
+    /// about 60 MB). Also the client's decompression limit.
+    static let listLimit = 256 << 20
+    /// The largest answer of any other call (one user, a token, an error), after decompression.
+    static let singleLimit = 1 << 20
 
-    /// Sends one request; never retries.
+    /// Sends one request; never retries. `timeout` bounds the whole exchange — connecting,
+    /// sending, the answer's head and its whole body — and `limit` the body's size.
     static func perform(
         _ client: HTTPClient, method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
-        operation: String
+        limit: Int = singleLimit, operation: String
     ) async throws -> HTTPExchange {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -24,14 +29,38 @@ struct HTTPExchange: Sendable {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let seconds = timeout.components.seconds
         let deadline = TimeAmount.milliseconds(seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let prepared = request
         do {
-            let response = try await client.execute(request, timeout: deadline)
-            let collected = try await response.body.collect(upTo: bodyLimit)
-            return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
+            return try await within(timeout, operation: operation) {
+                let response = try await client.execute(prepared, timeout: deadline)
+                let collected = try await response.body.collect(upTo: limit)
+                return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
+            }
         } catch let error as PoderoError {
             throw error
+        } catch is NIOTooManyBytesError {
+            throw PoderoError(.invalidResponse, operation: operation, detail: "the answer is larger than \(limit >> 20) MiB", outcomeUnknown: true)
+        } catch let error as NIOHTTPDecompression.DecompressionError {
+            throw PoderoError(.invalidResponse, operation: operation, detail: "the compressed answer \(error == .limit ? "inflates beyond the limit" : "is corrupt")", outcomeUnknown: true)
         } catch {
             throw classify(error, operation: operation)
+        }
+    }
+
+    /// Runs `body`, cancelling it when `timeout` has passed first: AsyncHTTPClient's own
+    /// deadline stops at the answer's head, so a body trickling in would otherwise never end.
+    static func within<T: Sendable>(_ timeout: Duration, operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw PoderoError(.timeout, operation: operation, detail: "no complete answer in \(timeout)", outcomeUnknown: true)
+            }
+            return value
         }
     }
 

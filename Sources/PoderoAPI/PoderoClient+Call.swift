@@ -9,10 +9,11 @@ extension PoderoClient {
     /// `deleteTolerantly`: a 404 after an attempt whose outcome is unknown means that attempt
     /// already deleted the account.
     func call(
-        _ operation: String, _ method: HTTPMethod, _ url: String, body: Data? = nil, deleteTolerantly: Bool = false
+        _ operation: String, _ method: HTTPMethod, _ url: String, body: Data? = nil, limit: Int = HTTPExchange.singleLimit,
+        deleteTolerantly: Bool = false
     ) async throws -> HTTPExchange {
         try await retryLoop.run(operation) { history in
-            let exchange = try await attempt(operation, method, url, body: body)
+            let exchange = try await attempt(operation, method, url, body: body, limit: limit)
             if let error = exchange.error(operation: operation) {
                 if error.kind == .notFound, deleteTolerantly, history.earlierOutcomeUnknown { return exchange }
                 throw error.withRetryAfter(exchange)
@@ -23,7 +24,7 @@ extension PoderoClient {
 
     /// One attempt with a bearer token; a refused token is renewed once and the request sent
     /// again at once. Returns the answer whatever its status.
-    func attempt(_ operation: String, _ method: HTTPMethod, _ url: String, body: Data?) async throws -> HTTPExchange {
+    func attempt(_ operation: String, _ method: HTTPMethod, _ url: String, body: Data?, limit: Int) async throws -> HTTPExchange {
         var renewed = false
         while true {
             let token = try await tokens.token()
@@ -32,7 +33,8 @@ extension PoderoClient {
             headers.add(name: "Accept", value: "application/json")
             if body != nil { headers.add(name: "Content-Type", value: "application/json") }
             let exchange = try await Self.send(
-                http, limiter, method: method, url: url, headers: headers, body: body, timeout: settings.timeout, operation: operation)
+                http, limiter, method: method, url: url, headers: headers, body: body, timeout: settings.timeout, limit: limit,
+                operation: operation)
             guard exchange.status == 401, !renewed else { return exchange }
             renewed = true
             await tokens.invalidate(token)
@@ -44,10 +46,11 @@ extension PoderoClient {
     /// server's load.
     static func send(
         _ http: HTTPClient, _ limiter: AdaptiveLimiter, method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?,
-        timeout: Duration, operation: String
+        timeout: Duration, limit: Int = HTTPExchange.singleLimit, operation: String
     ) async throws -> HTTPExchange {
         let exchange = try await limiter.run {
-            try await HTTPExchange.perform(http, method: method, url: url, headers: headers, body: body, timeout: timeout, operation: operation)
+            try await HTTPExchange.perform(
+                http, method: method, url: url, headers: headers, body: body, timeout: timeout, limit: limit, operation: operation)
         }
         switch exchange.status {
         case 429: await limiter.record(.throttled(retryAfter: exchange.retryAfter))

@@ -22,7 +22,7 @@ package final class PoderoClient: AccountProvider {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.maxConcurrency)
-        configuration.decompression = .enabled(limit: .none)
+        configuration.decompression = .enabled(limit: .size(HTTPExchange.listLimit))
         configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let limiter = AdaptiveLimiter(limit: settings.maxConcurrency)
@@ -51,10 +51,10 @@ package final class PoderoClient: AccountProvider {
     // MARK: AccountProvider
 
     package func listAccounts(includeDeleted: Bool) async throws -> [RemoteAccount] {
-        let live = try await decodeList(call("list users", .GET, usersPath))
+        let live = try await decodeList(call("list users", .GET, usersPath, limit: HTTPExchange.listLimit))
         guard includeDeleted else { return live }
         let liveIDs = Set(live.map(\.id))
-        var all = try await decodeList(call("list users", .GET, usersPath + "?include_deleted=true"))
+        var all = try await decodeList(call("list users", .GET, usersPath + "?include_deleted=true", limit: HTTPExchange.listLimit))
         for index in all.indices { all[index].isSoftDeleted = !liveIDs.contains(all[index].id) }
         return all
     }
@@ -85,7 +85,7 @@ package final class PoderoClient: AccountProvider {
             logger.notice("create: an earlier attempt had succeeded", metadata: ["external_user_id": "\(externalID)"])
             return existing
         }) { [self] _ in
-            let exchange = try await attempt("create", .POST, usersPath, body: body)
+            let exchange = try await attempt("create", .POST, usersPath, body: body, limit: HTTPExchange.singleLimit)
             if let error = exchange.error(operation: "create") { throw error.withRetryAfter(exchange) }
             return try decode(APIUser.self, exchange, operation: "create").account()
         }

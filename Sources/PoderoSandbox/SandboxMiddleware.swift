@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// What every API call goes through, in order: counting, rate limit (429 + `Retry-After`),
-/// latency, faults (5xx before or after the change is made, see `FaultMode`), bearer check.
+/// latency, faults (5xx before or after the change is made, see `FaultMode`), bearer check;
+/// then the hostile answers, when switched on: gzip bombs for GETs, bodies that trickle in.
 /// The test-only `/_sandbox/` paths skip all of it.
 struct SandboxMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: SandboxStore
@@ -43,13 +44,19 @@ struct SandboxMiddleware<Context: RequestContext>: RouterMiddleware {
             status = 401
             return SandboxReply.unauthorized.response
         }
-        let response = try await next(request, context)
+        let isAPI = path.hasPrefix("/api/")
+        if let mebibytes = options.gzipBombMiB, isAPI, request.method == .get {
+            status = 200
+            return HostileAnswers.gzipBomb(mebibytes: mebibytes)
+        }
+        var response = try await next(request, context)
         if draw < options.faultRate {
             monitor.countFault()
             status = 503
-            return SandboxReply.detail(503, "Injected fault (after the request was processed)").response
+            response = SandboxReply.detail(503, "Injected fault (after the request was processed)").response
         }
         status = Int(response.status.code)
+        if let rate = options.slowBodyBytesPerSecond, isAPI { return HostileAnswers.slowly(response, bytesPerSecond: rate) }
         return response
     }
 }

@@ -26,6 +26,13 @@ package struct SandboxOptions: Sendable, Codable, Equatable {
     package var latencyMilliseconds: Int = 0
     /// Lifetime of issued tokens, in seconds (`expires_in`).
     package var tokenLifetime: Int = 36_000
+    /// Share of users (0…1) left out of every list answer, the same ones each time: a list
+    /// that lies by omission. The users still exist and answer by id and by external id.
+    package var listHideFraction: Double = 0
+    /// API answers' bodies are sent at this many bytes per second; nil sends them at once.
+    package var slowBodyBytesPerSecond: Int?
+    /// Every API GET is answered with a gzip bomb inflating to this many MiB; nil never.
+    package var gzipBombMiB: Int?
 
     /// Creates options with the defaults of a well-behaved API.
     package init(orgID: String, clientID: String, clientSecret: String) {
@@ -39,6 +46,8 @@ package struct SandboxOptions: Sendable, Codable, Equatable {
         case softDeletedBlocksReuse = "soft_deleted_blocks_reuse", createStatus = "create_status"
         case duplicateStatus = "duplicate_status", faultRate = "fault_rate", rateLimit = "rate_limit"
         case latencyMilliseconds = "latency_ms", tokenLifetime = "token_lifetime", faultMode = "fault_mode"
+        case listHideFraction = "list_hide_fraction", slowBodyBytesPerSecond = "slow_body_bytes_per_second"
+        case gzipBombMiB = "gzip_bomb_mib"
     }
 
     /// When injected faults strike.
@@ -56,6 +65,11 @@ package struct SandboxOptions: Sendable, Codable, Equatable {
         package var latencyMilliseconds: Int?
         package var tokenLifetime: Int?
         package var faultMode: FaultMode?
+        package var listHideFraction: Double?
+        /// 0 or less sends bodies at once again.
+        package var slowBodyBytesPerSecond: Int?
+        /// 0 or less stops the bombs.
+        package var gzipBombMiB: Int?
 
         package init() {}
 
@@ -63,6 +77,8 @@ package struct SandboxOptions: Sendable, Codable, Equatable {
             case softDeletedBlocksReuse = "soft_deleted_blocks_reuse", createStatus = "create_status"
             case duplicateStatus = "duplicate_status", faultRate = "fault_rate", rateLimit = "rate_limit"
             case latencyMilliseconds = "latency_ms", tokenLifetime = "token_lifetime", faultMode = "fault_mode"
+            case listHideFraction = "list_hide_fraction", slowBodyBytesPerSecond = "slow_body_bytes_per_second"
+            case gzipBombMiB = "gzip_bomb_mib"
         }
     }
 
@@ -83,5 +99,8 @@ package struct SandboxOptions: Sendable, Codable, Equatable {
         if let value = switches.latencyMilliseconds { latencyMilliseconds = value }
         if let value = switches.tokenLifetime { tokenLifetime = value }
         if let value = switches.faultMode { faultMode = value }
+        if let value = switches.listHideFraction { listHideFraction = min(max(value, 0), 1) }
+        if let value = switches.slowBodyBytesPerSecond { slowBodyBytesPerSecond = value > 0 ? value : nil }
+        if let value = switches.gzipBombMiB { gzipBombMiB = value > 0 ? value : nil }
     }
 }

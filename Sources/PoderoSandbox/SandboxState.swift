@@ -16,14 +16,26 @@ struct SandboxState {
         order.compactMap { users[$0] }.filter { includeDeleted || !$0.deleted }
     }
 
-    /// The list's JSON body, byte for byte what encoding `list(includeDeleted:)` gives.
-    func listJSON(includeDeleted: Bool) -> Data {
+    /// Whether `--list-hide` leaves this user out of lists: the same users every time, about
+    /// `fraction` of them, chosen by a stable hash of the id.
+    static func hidden(_ id: String, fraction: Double) -> Bool {
+        guard fraction > 0 else { return false }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 10_000) < fraction * 10_000
+    }
+
+    /// The list's JSON body, byte for byte what encoding `list(includeDeleted:)` gives, less
+    /// the users `hideFraction` hides.
+    func listJSON(includeDeleted: Bool, hideFraction: Double = 0) -> Data {
         var body = Data()
         body.reserveCapacity(rendered.values.reduce(0) { $0 + $1.count + 1 } + 2)
         body.append(UInt8(ascii: "["))
         var first = true
         for id in order {
-            guard let user = users[id], includeDeleted || !user.deleted, let json = rendered[id] else { continue }
+            guard let user = users[id], includeDeleted || !user.deleted, let json = rendered[id],
+                !Self.hidden(id, fraction: hideFraction)
+            else { continue }
             if !first { body.append(UInt8(ascii: ",")) }
             first = false
             body.append(json)

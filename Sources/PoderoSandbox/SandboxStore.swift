@@ -69,7 +69,8 @@ package final class SandboxStore: Sendable {
     // MARK: Users
 
     func listUsers(includeDeleted: Bool) -> SandboxReply {
-        SandboxReply(status: 200, body: guarded.withLock { $0.state.listJSON(includeDeleted: includeDeleted) })
+        let fraction = options.listHideFraction
+        return SandboxReply(status: 200, body: guarded.withLock { $0.state.listJSON(includeDeleted: includeDeleted, hideFraction: fraction) })
     }
 
     func user(id: String, includeDeleted: Bool) -> SandboxReply {

@@ -11,6 +11,9 @@ package struct AppConfiguration: Sendable {
     package var policy: SyncPolicy
     /// `sync.interval`: time between two syncs of `run`.
     package var interval: Duration
+    /// `sync.max_run_time`: no action is started after this long; a read that takes longer
+    /// fails the run before any write.
+    package var maxRunTime: Duration = Defaults.maxRunTime
     package var journalPath: String
     /// `metrics.listen`: host and port for /metrics and /healthz; nil turns them off.
     package var metricsListen: (host: String, port: Int)?
@@ -21,6 +24,7 @@ package struct AppConfiguration: Sendable {
     /// The defaults of CONTRACT.md for the keys that live here.
     package enum Defaults {
         package static let interval: Duration = .seconds(900)
+        package static let maxRunTime: Duration = .seconds(3600)
         package static let journalPath = "/var/lib/podero-team-sync/journal.sqlite"
         package static let logFormat = LogFormat.text
     }

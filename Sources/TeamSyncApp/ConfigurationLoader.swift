@@ -58,7 +58,7 @@ package struct ConfigurationLoader {
         let roles = readRoles(keys["roles"] ?? ConfigNode(node: nil, path: "roles", problems: problems))
         let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles, warnings: &warnings)
         let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
-        let (policy, interval) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
+        let (policy, interval, maxRunTime) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
         if let directory, let warning = Self.adoptionWarning(policy, idAttribute: directory.users.externalIDAttribute) {
             warnings.append(warning)
         }
@@ -70,9 +70,11 @@ package struct ConfigurationLoader {
         var logFormat = AppConfiguration.Defaults.logFormat
         if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }
         guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
-        return AppConfiguration(
+        var configuration = AppConfiguration(
             directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
             journalPath: journalPath, metricsListen: metrics, logFormat: logFormat, warnings: warnings)
+        configuration.maxRunTime = maxRunTime
+        return configuration
     }
 
     private func readRoles(_ node: ConfigNode) -> [RoleRule] {
@@ -198,12 +200,12 @@ package struct ConfigurationLoader {
             timeout: timeout, maxConcurrency: concurrency)
     }
 
-    private func readSync(_ node: ConfigNode) -> (SyncPolicy, Duration) {
+    private func readSync(_ node: ConfigNode) -> (SyncPolicy, Duration, Duration) {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
-            "protected_emails",
-        ]) else { return (policy, AppConfiguration.Defaults.interval) }
+            "protected_emails", "max_run_time",
+        ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         policy.departureGrace = keys["departure_grace"].duration(or: policy.departureGrace)
         policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: policy.hardDeleteAfter, positive: true) ?? policy.hardDeleteAfter
@@ -224,7 +226,9 @@ package struct ConfigurationLoader {
             if let email = EmailAddress(text) { protected.insert(email.key) } else { item.report("is not an e-mail address") }
         }
         policy.protectedEmails = protected
-        return (policy, interval)
+        let maxRunTime = keys["max_run_time"].duration(or: AppConfiguration.Defaults.maxRunTime, positive: true)
+        if maxRunTime < .seconds(10) { keys["max_run_time"]?.report("must be at least 10s") }
+        return (policy, interval, maxRunTime)
     }
 
     private func readMetrics(_ node: ConfigNode?) -> (host: String, port: Int)? {

@@ -10,6 +10,11 @@ package struct ExecutionReport: Sendable {
     package var notStarted: Int = 0
     /// Why the run stopped early, if it did.
     package var stoppedBecause: String?
+    /// Actions Podero carried out whose outcome the journal could not record (a full disk):
+    /// their intents stay open, and the next run settles them before planning.
+    package var unrecorded: Int = 0
+    /// True when `sync.max_run_time` stopped the run.
+    package var ranOutOfTime = false
 
     mutating func count(_ action: AuditAction, _ outcome: AuditOutcome) {
         counts[action, default: [:]][outcome, default: 0] += 1

@@ -19,6 +19,8 @@ package struct Executor: Sendable {
     package var logger: Logger
     /// Checked before each action: a requested stop lets the action in flight finish.
     package var shouldStop: @Sendable () -> Bool = { false }
+    /// No action is started after this instant (`sync.max_run_time`), named in the report.
+    package var deadline: (instant: ContinuousClock.Instant, name: String)?
     package var now: @Sendable () -> Date = { Date() }
     /// Told (done, total) after each action.
     package var progress: (@Sendable (Int, Int) -> Void)?
@@ -109,15 +111,26 @@ package struct Executor: Sendable {
                     report.stoppedBecause = report.stoppedBecause ?? "\(report.failures) actions failed, the error budget of this run"
                 } else if shouldStop() {
                     report.stoppedBecause = report.stoppedBecause ?? "a stop was requested"
+                } else if let deadline, ContinuousClock.now >= deadline.instant {
+                    report.ranOutOfTime = true
+                    report.stoppedBecause = report.stoppedBecause ?? "the run reached \(deadline.name)"
                 }
                 if report.stoppedBecause != nil { report.notStarted += chain.count - position }
                 return report.stoppedBecause != nil
             }
             if stop { return }
-            let (event, outcome) = await perform(action)
+            let (event, outcome, journalFailure) = await perform(action)
             let done = state.report.withLock { report -> Int in
                 report.count(event, outcome)
                 if outcome == .failed { report.failures += 1 }
+                switch journalFailure {
+                case .none: break
+                case .beforeCall(let error):
+                    report.stoppedBecause = report.stoppedBecause ?? "the journal cannot be written: \(error)"
+                case .afterCall(let error):
+                    report.unrecorded += 1
+                    report.stoppedBecause = report.stoppedBecause ?? "the journal cannot be written: \(error)"
+                }
                 return report.done
             }
             progress?(done, total)
@@ -125,8 +138,22 @@ package struct Executor: Sendable {
         }
     }
 
-    /// Applies one action; returns the audit action and outcome it was recorded with.
-    private func perform(_ action: PlanAction) async -> (AuditAction, AuditOutcome) {
+    /// How the journal failed an action: before the call (nothing was sent) or after Podero
+    /// carried it out (the intent stays open for the next run to settle).
+    enum JournalFailure {
+        case beforeCall(any Error)
+        case afterCall(any Error)
+    }
+
+    /// The journal failed after Podero carried out the call.
+    struct UnrecordedCall: Error {
+        var underlying: any Error
+    }
+
+    /// Applies one action; returns the audit action and outcome it was recorded with, and how
+    /// the journal failed, if it did. Any journal failure stops the run: a full disk fails every
+    /// later write too.
+    private func perform(_ action: PlanAction) async -> (AuditAction, AuditOutcome, JournalFailure?) {
         let time = now()
         let event = action.kind.auditAction
         let id = action.person
@@ -165,10 +192,14 @@ package struct Executor: Sendable {
                 }
             }
             logger.info("\(event.rawValue)", metadata: ["external_user_id": "\(id)"])
-            return (event, .ok)
+            return (event, .ok, nil)
+        } catch let unrecorded as UnrecordedCall {
+            logger.error("done in Podero, but the journal cannot record it; the next run settles it from its intent",
+                metadata: ["action": "\(event.rawValue)", "external_user_id": "\(id)", "error": "\(unrecorded.underlying)"])
+            return (event, .failed, .afterCall(unrecorded.underlying))
         } catch {
-            logger.error("journal write failed", metadata: ["action": "\(event.rawValue)", "error": "\(error)"])
-            return (event, .failed)
+            logger.error("journal write failed; nothing was sent", metadata: ["action": "\(event.rawValue)", "error": "\(error)"])
+            return (event, .failed, .beforeCall(error))
         }
     }
 
@@ -177,19 +208,28 @@ package struct Executor: Sendable {
     /// the journal cannot record.
     private func write(
         _ action: PlanAction, _ call: () async throws -> (ManagedChange, poderoID: String?)
-    ) async throws -> (AuditAction, AuditOutcome) {
+    ) async throws -> (AuditAction, AuditOutcome, JournalFailure?) {
         let intent = try await journal.recordIntent(runID: runID, action: action, now: now())
         let change: ManagedChange
         let poderoID: String?
         do {
             (change, poderoID) = try await call()
         } catch {
-            return try await failed(action, intent: intent, error: error)
+            do {
+                let (event, outcome) = try await failed(action, intent: intent, error: error)
+                return (event, outcome, nil)
+            } catch {
+                throw UnrecordedCall(underlying: error)  // the call failed, but its outcome may still be unknown
+            }
         }
         let time = now()
-        try await journal.complete(intent: intent, outcome: .ok, change: change, audit: [audit(action, .ok, at: time, poderoID: poderoID)], now: time)
+        do {
+            try await journal.complete(intent: intent, outcome: .ok, change: change, audit: [audit(action, .ok, at: time, poderoID: poderoID)], now: time)
+        } catch {
+            throw UnrecordedCall(underlying: error)
+        }
         logger.info("\(action.kind.rawValue)", metadata: ["external_user_id": "\(action.person)"])
-        return (action.kind.auditAction, .ok)
+        return (action.kind.auditAction, .ok, nil)
     }
 
     /// Records a failed call: a restore that Podero refuses because the old account still holds

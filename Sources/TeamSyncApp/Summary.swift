@@ -19,6 +19,9 @@ enum Summary {
         var text = "\(command)\(dryRun ? " --dry-run" : ""): " + (parts.isEmpty ? "in sync, nothing to do" : "\(verb) " + parts.joined(separator: ", "))
         if !plan.skipped.isEmpty { text += "; \(plan.skipped.count) skipped (see status)" }
         if !refusals.isEmpty { text += "; SAFETY LIMIT, no deletion applied: " + refusals.joined(separator: "; ") }
+        if report.unrecorded > 0 {
+            text += "; \(report.unrecorded) of them done in Podero but not recorded (the journal failed): the next run settles them"
+        }
         if let stopped = report.stoppedBecause { text += "; stopped early (\(stopped)), \(report.notStarted) actions not started" }
         return text + "; exit \(status.rawValue)"
     }

@@ -96,17 +96,22 @@ package struct SyncCycle: Sendable {
 
     private func run(journal: any JournalStore, runID: String, dryRun: Bool, maxDeletionsOverride: Int?, command: String) async -> Outcome {
         let started = Date()
+        let deadline = ContinuousClock.now + configuration.maxRunTime
+        let limitName = "sync.max_run_time (\(DurationText.format(configuration.maxRunTime)))"
         var matchedCount: Int?
         var directoryComplete = false
         var executor = Executor(provider: provider, journal: journal, runID: runID, dryRun: dryRun,
             concurrency: configuration.podero.maxConcurrency * 2, errorBudget: 10, logger: logger)
         executor.shouldStop = shouldStop
+        executor.deadline = (deadline, limitName)
+        var applied: (plan: Plan, report: ExecutionReport, refusals: [String])?
         do {
             try await journal.beginRun(runID: runID, command: command, dryRun: dryRun, now: started)
             try await journal.append([AuditRecord(time: started, runID: runID, action: .runStarted,
                 outcome: dryRun ? .planned : .ok, reason: dryRun ? "\(command) --dry-run" : command)])
             _ = try await executor.settleInterruptedActions()
             let preview = try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride)
+            guard ContinuousClock.now < deadline else { throw RunTimeExceeded(limit: limitName) }
             matchedCount = preview.matchedCount
             directoryComplete = true
             var plan = preview.plan
@@ -124,15 +129,26 @@ package struct SyncCycle: Sendable {
                 executor.progress = { done, total in reporter.update(done: done, total: total) }
             }
             let report = try await executor.apply(plan)
+            applied = (plan, report, refusals)
             reporter?.finish()
             // A run stopped by its error budget has failures, so `failures > 0` covers it.
-            let status: ExitStatus = !refusals.isEmpty ? .safetyRefused : report.failures > 0 ? .partialFailure : .success
+            let status: ExitStatus = !refusals.isEmpty ? .safetyRefused
+                : report.failures > 0 || report.ranOutOfTime ? .partialFailure : .success
             let summary = Summary.line(command: command, dryRun: dryRun, plan: plan, report: report, refusals: refusals, status: status)
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: report.flatCounts, dryRun: dryRun)
             return Outcome(exitStatus: status, summary: summary, plan: plan, refusals: refusals, report: report, runID: runID,
                 managed: try? await journal.managedCounts())
         } catch {
+            if let applied {
+                // Actions were applied; only recording the run's end failed (a full disk).
+                var summary = Summary.line(command: command, dryRun: dryRun, plan: applied.plan, report: applied.report,
+                    refusals: applied.refusals, status: .partialFailure)
+                summary += "; the end of the run could not be recorded: \(error)"
+                logger.error("run end not recorded", metadata: ["error": "\(error)"])
+                return Outcome(exitStatus: .partialFailure, summary: summary, plan: applied.plan, refusals: applied.refusals,
+                    report: applied.report, runID: runID, errorSystem: "journal")
+            }
             let summary = "\(command): nothing was changed: \(error)"
             logger.error("run failed", metadata: ["error": "\(error)"])
             try? await finish(journal, runID: runID, status: .fatal, summary: summary, matchedCount: matchedCount,
@@ -179,4 +195,10 @@ extension RunOutcome {
         case .fatal, .usage, .configuration: self = .failed
         }
     }
+}
+
+/// The reads took longer than `sync.max_run_time`: the run fails before any write.
+struct RunTimeExceeded: Error, CustomStringConvertible {
+    var limit: String
+    var description: String { "reading the directory and Podero took longer than \(limit); nothing was written" }
 }

@@ -29,6 +29,8 @@ package final class InMemoryJournal: JournalStore {
         var lease: String?
         var skipped: [String: AttentionCase] = [:]
         var failWrites = false
+        /// Writes still allowed before every later one fails; nil is no limit.
+        var writesLeft: Int?
     }
 
     private let state: Mutex<State>
@@ -51,7 +53,14 @@ package final class InMemoryJournal: JournalStore {
     package var runs: [Run] { state.withLock { $0.runs } }
     package var skippedCases: [AttentionCase] { state.withLock { Array($0.skipped.values) } }
     /// Makes every later write throw (a full disk, a broken file).
-    package func setFailWrites(_ value: Bool) { state.withLock { $0.failWrites = value } }
+    package func setFailWrites(_ value: Bool) {
+        state.withLock {
+            $0.failWrites = value
+            $0.writesLeft = nil
+        }
+    }
+    /// Lets `count` more writes succeed, then makes every later one throw (the disk fills up mid-run).
+    package func failWrites(after count: Int) { state.withLock { $0.writesLeft = count } }
 
     /// Leaves an intent open, as a run killed after announcing a call would.
     @discardableResult
@@ -186,6 +195,9 @@ package final class InMemoryJournal: JournalStore {
 
     private func write<T>(_ body: (inout State) throws -> T) throws -> T {
         try state.withLock { state in
+            if let left = state.writesLeft {
+                if left <= 0 { state.failWrites = true } else { state.writesLeft = left - 1 }
+            }
             if state.failWrites { throw FakeJournalError("the journal cannot be written (injected)") }
             return try body(&state)
         }

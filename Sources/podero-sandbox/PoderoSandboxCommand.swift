@@ -34,6 +34,10 @@ struct PoderoSandboxCommand: AsyncParsableCommand {
     @Option(help: "API requests per second before 429 with Retry-After.") var rateLimit: Int?
     @Option(help: "Delay added to every API request, e.g. 20ms.") var latency: String = "0"
     @Option(help: "Lifetime of issued tokens in seconds.") var tokenLifetime: Int = 36_000
+    @Option(help: "Share of users (0…1) left out of every list, the same ones each time (they still answer by id).")
+    var listHide: Double = 0
+    @Option(help: "Send API answers' bodies at this many bytes per second.") var slowBody: Int?
+    @Option(help: "Answer every API GET with a gzip bomb inflating to this many MiB.") var gzipBomb: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "notice"
 
     func validate() throws {
@@ -47,6 +51,9 @@ struct PoderoSandboxCommand: AsyncParsableCommand {
             throw ValidationError("give exactly one of --client-secret and --client-secret-file")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard (0...1).contains(listHide) else { throw ValidationError("--list-hide must be between 0 and 1") }
+        guard (slowBody ?? 1) > 0 else { throw ValidationError("--slow-body must be at least 1 byte per second") }
+        guard (1...4096).contains(gzipBomb ?? 1) else { throw ValidationError("--gzip-bomb must be 1…4096 MiB") }
     }
 
     func run() async throws {
@@ -62,6 +69,9 @@ struct PoderoSandboxCommand: AsyncParsableCommand {
         let latencyDuration = DurationText.parse(latency) ?? .zero
         options.latencyMilliseconds = Int(latencyDuration.components.seconds * 1000 + latencyDuration.components.attoseconds / 1_000_000_000_000_000)
         options.tokenLifetime = tokenLifetime
+        options.listHideFraction = listHide
+        options.slowBodyBytesPerSecond = slowBody
+        options.gzipBombMiB = gzipBomb
         let store = try SandboxStore(options: options, statePath: state)
         if let seed {
             try store.seed(JSONDecoder().decode([SandboxUser].self, from: Data(contentsOf: URL(fileURLWithPath: seed))))

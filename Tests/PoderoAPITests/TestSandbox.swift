@@ -48,9 +48,9 @@ final class TestSandbox: Sendable {
     static func run(
         configure: (inout SandboxOptions) -> Void = { _ in }, maxConcurrency: Int = 4,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(200), totalBudget: .seconds(20)),
-        secret: String = TestSandbox.clientSecret, _ body: (TestSandbox) async throws -> Void
+        secret: String = TestSandbox.clientSecret, timeout: Duration = .seconds(5), _ body: (TestSandbox) async throws -> Void
     ) async throws {
-        let sandbox = try await TestSandbox(configure: configure, maxConcurrency: maxConcurrency, retry: retry, secret: secret)
+        let sandbox = try await TestSandbox(configure: configure, maxConcurrency: maxConcurrency, retry: retry, secret: secret, timeout: timeout)
         do {
             try await body(sandbox)
         } catch {

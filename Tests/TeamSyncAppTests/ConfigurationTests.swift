@@ -63,6 +63,7 @@ struct ConfigurationTests {
         #expect(configuration.policy.maxDeletions == 10 && configuration.policy.maxDeletionPercent == 20)
         #expect(configuration.policy.adoptExisting == .byExternalID)
         #expect(configuration.interval == .seconds(900))
+        #expect(configuration.maxRunTime == .seconds(3600))
         #expect(configuration.journalPath == "/var/lib/podero-team-sync/journal.sqlite")
         #expect(configuration.podero.clientSecret.exposedValue == "secret")
     }
@@ -98,6 +99,7 @@ struct ConfigurationTests {
         ("bad filter", valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com", with: "    base_dn: ou=people,dc=example,dc=com\n    filter: (objectClass=person"), "directory.users.filter: is not a valid LDAP filter"),
         ("adopt role", valid + "\nsync:\n  adopt_roles: [owner]", "sync.adopt_roles[0]: must be admin or staff"),
         ("adopt roles list", valid + "\nsync:\n  adopt_roles: staff", "sync.adopt_roles: must be a list"),
+        ("run time", valid + "\nsync:\n  max_run_time: 1s", "sync.max_run_time: must be at least 10s"),
         ("protected e-mail", valid + "\nsync:\n  protected_emails: [boss]", "sync.protected_emails[0]: is not an e-mail address"),
         ("metrics listen", valid + "\nmetrics:\n  listen: localhost", "metrics.listen: must be host:port"),
         ("log format", valid + "\nlog:\n  format: xml", "log.format: must be one of text, json"),

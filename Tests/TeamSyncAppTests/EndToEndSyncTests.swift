@@ -125,6 +125,25 @@ struct EndToEndSyncTests {
         #expect(try world.liveTeam().count == Self.desired)
     }
 
+    @Test("issue 15 #1: a Podero list that lies by omission (podero-sandbox --list-hide) never re-creates anyone: exit 1, nothing written")
+    func listHidesAccounts() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        let before = try world.sandboxUsers().count
+        for fraction in ["0.5", "1"] {
+            try world.setSandbox(#"{"list_hide_fraction": \#(fraction)}"#)
+            let posts = try world.sandboxRequests().filter { $0["method"] as? String == "POST" && ($0["path"] as? String ?? "").hasSuffix("/users") }.count
+            let result = try world.cli(["sync"])
+            #expect(result.status == 1, "\(fraction): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("incomplete"), "\(result.stderr)")
+            #expect(try world.sandboxRequests().filter { $0["method"] as? String == "POST" && ($0["path"] as? String ?? "").hasSuffix("/users") }.count == posts)
+            #expect(try world.sandboxUsers().count == before)
+        }
+        try world.setSandbox(#"{"list_hide_fraction": 0}"#)
+        #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))
+    }
+
     @Test("a failed directory read stops the run before any write (exit 1)")
     func failedRead() throws {
         let world = try World()

@@ -17,14 +17,15 @@ struct SyncCycleTests {
             memberships: [GroupMembership(group: staff, via: [])])
     }
 
-    static func cycle(_ directory: StaticDirectory, _ provider: FakeAccountProvider) -> SyncCycle {
-        let configuration = AppConfiguration(
+    static func cycle(_ directory: StaticDirectory, _ provider: any AccountProvider, maxRunTime: Duration? = nil) -> SyncCycle {
+        var configuration = AppConfiguration(
             directory: LDAPSettings(url: "ldap://127.0.0.1:9", users: UserSearch(baseDN: "ou=people,dc=example,dc=com"),
                 groups: GroupSearch(baseDN: "ou=groups,dc=example,dc=com"), roleGroups: [staff]),
             rules: [RoleRule(group: staff, role: .staff)],
             podero: PoderoSettings(baseURL: "http://127.0.0.1:9", orgID: "3fa85f64-5717-4562-b3fc-2c963f66afa6", clientID: "x", clientSecret: Secret("y")),
             policy: SyncPolicy(), interval: .seconds(60), journalPath: "/nonexistent/journal.sqlite", metricsListen: nil, logFormat: .text,
             warnings: [])
+        if let maxRunTime { configuration.maxRunTime = maxRunTime }
         return SyncCycle(configuration: configuration, directory: directory, provider: provider, logger: F.logger)
     }
 
@@ -106,5 +107,53 @@ struct SyncCycleTests {
         #expect(outcome.exitStatus == .success)
         #expect(provider.calls(.lookUp).map(\.key) == ["p-p1", "p1"])
         #expect(provider.calls(.create).map(\.key) == ["p1"])
+    }
+
+    @Test("issue 15 #11: the disk fills up mid-run: the summary says what was done (exit 3), and the next run reconciles without a duplicate")
+    func diskFullMidRun() async throws {
+        let people = (0..<10).map { Self.person("p\($0)") }
+        let directory = StaticDirectory(DirectorySnapshot(people: people))
+        let provider = FakeAccountProvider()
+        let journal = InMemoryJournal()
+        journal.failWrites(after: 9)  // the run's start, then a few intents and outcomes
+        let outcome = await Self.cycle(directory, provider).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        let created = provider.calls(.create).count
+        #expect(created >= 1 && created < 10, "\(created)")
+        #expect(outcome.exitStatus == .partialFailure, "\(outcome.summary)")
+        #expect(!outcome.summary.contains("nothing was changed"), "\(outcome.summary)")
+        #expect(outcome.summary.contains("the journal cannot be written"), "\(outcome.summary)")
+        let recorded = outcome.report?.count(of: .create, .ok) ?? 0
+        let unrecorded = outcome.report?.unrecorded ?? 0
+        #expect(recorded + unrecorded == created, "\(outcome.summary)")
+        if unrecorded > 0 { #expect(outcome.summary.contains("\(unrecorded) of them done in Podero but not recorded")) }
+
+        journal.setFailWrites(false)
+        // The real journal's lease of a process that has exited is taken over at once; the fake's is released by hand.
+        try await journal.releaseLease(runID: outcome.runID)
+        let next = await Self.cycle(directory, provider).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(next.exitStatus == .success, "\(next.summary)")
+        #expect(provider.calls(.create).count == 10)  // each person created once
+        #expect(journal.accounts.count == 10)
+        #expect(journal.intents.allSatisfy { $0.outcome != nil })
+    }
+
+    @Test("issue 15 #5: sync.max_run_time bounds the run: no action starts after it (exit 3), and a read that overruns it writes nothing (exit 1)")
+    func maxRunTime() async throws {
+        let people = (0..<40).map { Self.person("p\($0)") }
+        let directory = StaticDirectory(DirectorySnapshot(people: people))
+        let slow = SlowProvider(FakeAccountProvider(), delay: .milliseconds(200))
+        let outcome = await Self.cycle(directory, slow, maxRunTime: .milliseconds(300)).sync(journal: InMemoryJournal(), dryRun: false, maxDeletionsOverride: nil)
+        #expect(outcome.exitStatus == .partialFailure, "\(outcome.summary)")
+        #expect(outcome.summary.contains("stopped early (the run reached sync.max_run_time"), "\(outcome.summary)")
+        #expect(slow.started < 40)
+        #expect((outcome.report?.notStarted ?? 0) == 40 - slow.started)
+
+        directory.setReadDelay(.milliseconds(400))
+        let provider = FakeAccountProvider()
+        let journal = InMemoryJournal()
+        let late = await Self.cycle(directory, provider, maxRunTime: .milliseconds(300)).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(late.exitStatus == .fatal, "\(late.summary)")
+        #expect(late.summary.contains("took longer than sync.max_run_time"), "\(late.summary)")
+        #expect(provider.calls(.create).isEmpty)
     }
 }
