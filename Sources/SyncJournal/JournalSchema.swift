@@ -92,6 +92,11 @@ enum JournalSchema {
                 t.add(column: "blocked_by", .text)
             }
         }
+        migrator.registerMigration("v3: the DN each managed person was last read at") { db in
+            try db.alter(table: "managed_account") { t in
+                t.add(column: "last_dn", .text)
+            }
+        }
         return migrator
     }
 }

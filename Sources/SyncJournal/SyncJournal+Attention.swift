@@ -7,15 +7,15 @@ extension SyncJournal {
     /// get an audit record; the others were recorded before).
     package func replaceSkipped(_ cases: [AttentionCase], now: Date) async throws -> Set<String> {
         try await database.write { db in
-            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM attention WHERE kind = 'skipped'"))
-            try db.execute(sql: "DELETE FROM attention WHERE kind = 'skipped'")
+            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM attention WHERE kind IN ('skipped', 'departure_held')"))
+            try db.execute(sql: "DELETE FROM attention WHERE kind IN ('skipped', 'departure_held')")
             var fresh = Set<String>()
             for item in cases {
                 let since = known.contains(item.key) ? nil : now
                 if since != nil { fresh.insert(item.key) }
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO attention (kind, key, external_id, email, detail, since) VALUES ('skipped', ?, ?, ?, ?, ?)
-                    """, arguments: [item.key, item.externalID, item.email, item.detail, (since ?? item.since).timeIntervalSince1970])
+                    INSERT OR REPLACE INTO attention (kind, key, external_id, email, detail, since) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [item.kind, item.key, item.externalID, item.email, item.detail, (since ?? item.since).timeIntervalSince1970])
             }
             return fresh
         }
@@ -24,8 +24,8 @@ extension SyncJournal {
     /// Skipped entries currently recorded.
     package func skippedCases() async throws -> [AttentionCase] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attention WHERE kind = 'skipped' ORDER BY key").map { row in
-                AttentionCase(kind: "skipped", key: row["key"], externalID: row["external_id"], email: row["email"],
+            try Row.fetchAll(db, sql: "SELECT * FROM attention WHERE kind IN ('skipped', 'departure_held') ORDER BY key").map { row in
+                AttentionCase(kind: row["kind"], key: row["key"], externalID: row["external_id"], email: row["email"],
                     detail: row["detail"], since: Date(timeIntervalSince1970: row["since"]))
             }
         }

@@ -10,7 +10,7 @@ extension SyncJournal {
             // accounts loads without 100,000 row copies and name look-ups.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT external_id, podero_id, email, role, state, first_seen, adopted,
-                       departed_since, soft_deleted_at, blocked_since, blocked_by
+                       departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn
                 FROM managed_account
                 """)
             var accounts: [ManagedAccount] = []
@@ -34,7 +34,7 @@ extension SyncJournal {
         return ManagedAccount(
             externalID: ExternalID(externalID), poderoID: row[1], email: row[2],
             role: try JournalValue.decode(Role.self, row[3], table: "managed_account", row: key, column: "role"), state: state,
-            firstSeen: Date(timeIntervalSince1970: row[5]), adopted: row[6])
+            firstSeen: Date(timeIntervalSince1970: row[5]), adopted: row[6], lastDN: row[11])
     }
 
     /// A time a state needs; a missing one is corruption, never "the epoch".
@@ -122,6 +122,8 @@ extension SyncJournal {
                     try db.execute(sql: """
                         UPDATE managed_account SET blocked_by = ?, updated_at = ? WHERE external_id = ? AND state = 'restore_blocked'
                         """, arguments: [poderoID, now.timeIntervalSince1970, externalID.rawValue])
+                case .lastSeen(let externalID, let dn):
+                    try db.execute(sql: "UPDATE managed_account SET last_dn = ? WHERE external_id = ?", arguments: [dn, externalID.rawValue])
                 }
             }
         }

@@ -49,9 +49,18 @@ package struct Executor: Sendable {
     /// a failed action is counted in the report instead.
     package func apply(_ plan: Plan) async throws -> ExecutionReport {
         guard !dryRun else { return try await recordPlanned(plan) }
-        try await recordSkips(plan.skipped)
-        try await journal.apply(plan.journalUpdates, now: now())
-        return await applyActions(plan.actions)
+        try await recordCases(plan)
+        try await journal.apply(plan.journalUpdates.filter { !$0.followsActions }, now: now())
+        let report = await applyActions(plan.actions)
+        let following = plan.journalUpdates.filter(\.followsActions)
+        if !following.isEmpty {
+            do {
+                try await journal.apply(following, now: now())
+            } catch {
+                logger.warning("the DNs people were read at could not be recorded; the next run records them", metadata: ["error": "\(error)"])
+            }
+        }
+        return report
     }
 
     /// Dry run: every action is recorded as `planned`; nothing else is written.
@@ -63,17 +72,28 @@ package struct Executor: Sendable {
         return report
     }
 
-    /// Skipped people are recorded for `status`; the audit log gets one `skip` per new case.
-    private func recordSkips(_ skipped: [SkippedEntry]) async throws {
+    /// Skipped people and held departures are recorded for `status`; the audit log gets one
+    /// `skip` per new case.
+    private func recordCases(_ plan: Plan) async throws {
         let time = now()
-        let cases = skipped.map { entry in
+        let skipped = plan.skipped
+        var cases = skipped.map { entry in
             AttentionCase(kind: "skipped", key: entry.key, externalID: entry.externalID?.rawValue, email: entry.email?.value,
                 detail: entry.detail, since: time)
         }
+        cases += plan.held.map { held in
+            AttentionCase(kind: "departure_held", key: held.key, externalID: held.account.externalID.rawValue, email: held.account.email,
+                detail: held.detail, since: time)
+        }
         let fresh = try await journal.replaceSkipped(cases, now: time)
-        let records = skipped.filter { fresh.contains($0.key) }.map { entry in
+        var records = skipped.filter { fresh.contains($0.key) }.map { entry in
             AuditRecord(time: time, runID: runID, action: .skip, outcome: .ok, externalUserID: entry.externalID?.rawValue,
                 poderoUserID: entry.poderoID, email: entry.email?.value, roleAfter: entry.role?.rawValue, reason: entry.detail)
+        }
+        records += plan.held.filter { fresh.contains($0.key) }.map { held in
+            AuditRecord(time: time, runID: runID, action: .skip, outcome: .refused, externalUserID: held.account.externalID.rawValue,
+                poderoUserID: held.account.poderoID, email: held.account.email, roleBefore: held.account.role.rawValue,
+                reason: "departure held: \(held.detail)")
         }
         try await journal.append(records)
     }

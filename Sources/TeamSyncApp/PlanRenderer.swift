@@ -34,6 +34,11 @@ package enum PlanRenderer {
             lines.append(format(headers))
             lines += rows.map(format)
         }
+        if !plan.held.isEmpty {
+            lines.append("")
+            lines.append("Departures held, each needs a human (\(plan.held.count)):")
+            lines += plan.held.map { "  \($0.account.externalID.rawValue) \($0.account.email)  \($0.detail)" }
+        }
         let warnings = plan.diagnostics.filter { $0.severity == .warning }.count
         if !plan.diagnostics.isEmpty {
             lines.append("")
@@ -83,7 +88,13 @@ package enum PlanRenderer {
                 ("matched_people", .int(preview.matchedCount)),
                 ("safety_refusals", .array(preview.refusals.map { .string($0) })),
             ])
-        return JSONText.render(.object([("actions", .array(actions + skips)), ("diagnostics", .array(diagnostics)), ("summary", summary)]))
+        let held = plan.held.map { held -> JSONText.Value in
+            .object([("external_user_id", .string(held.account.externalID.rawValue)), ("email", .string(held.account.email)),
+                     ("podero_user_id", .string(held.account.poderoID)), ("detail", .string(held.detail))])
+        }
+        return JSONText.render(.object([
+            ("actions", .array(actions + skips)), ("diagnostics", .array(diagnostics)), ("held_departures", .array(held)), ("summary", summary),
+        ]))
     }
 
     static func summaryText(_ plan: Plan) -> String {

@@ -57,12 +57,21 @@ package struct SyncCycle: Sendable {
         // The journal and Podero's list are read, and indexed for planning, while the directory
         // is still being read. Soft-deleted accounts are listed (once) only when a blocked
         // restore needs to know whether its blocker is gone.
+        let purgeAfter = configuration.policy.hardDeleteAfter
         let maxMissingPercent = configuration.policy.maxDeletionPercent
         let maxMissing = configuration.policy.maxDeletions
         async let accounts = { [provider, planner] in
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
-            let includeDeleted = managed.contains { if case .restoreBlocked = $0.state { true } else { false } }
+            // Soft-deleted accounts are listed too when a blocked restore needs to know whether
+            // its blocker is gone, or when a hard delete may be due (it must match the account).
+            let includeDeleted = managed.contains { account in
+                switch account.state {
+                case .restoreBlocked: true
+                case .softDeleted(let at): purgeAfter.map { now.timeIntervalSince(at) >= $0.timeInterval } ?? false
+                default: false
+                }
+            }
             let listed = try await provider.listAccounts(includeDeleted: includeDeleted)
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
             try await RemoteListCheck(provider: provider, maxMissingPercent: maxMissingPercent, maxMissing: maxMissing).check(listed: listed, managed: managed)

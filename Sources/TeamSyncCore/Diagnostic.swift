@@ -15,6 +15,9 @@ package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         case nestedGroupIgnored = "nested_group_ignored"
         /// A desired person's account is in the way: an end-user, or a foreign account.
         case accountConflict = "account_conflict"
+        /// A managed account whose person is gone is kept, because the evidence disagrees
+        /// (its entry was skipped, or the live account no longer matches the journal).
+        case departureHeld = "departure_held"
     }
 
     /// How much attention it needs.

@@ -43,9 +43,14 @@ package struct ManagedAccount: Hashable, Sendable {
     package var firstSeen: Date
     /// True when it was adopted rather than created.
     package var adopted: Bool
+    /// The normalised DN of the person's entry when last read; a skipped entry at this DN keeps
+    /// the account. Nil until the first read after the account was taken on.
+    package var lastDN: String?
 
     /// Creates a managed account.
-    package init(externalID: ExternalID, poderoID: String, email: String, role: Role, state: State = .active, firstSeen: Date, adopted: Bool = false) {
+    package init(externalID: ExternalID, poderoID: String, email: String, role: Role, state: State = .active, firstSeen: Date, adopted: Bool = false,
+        lastDN: String? = nil
+    ) {
         self.externalID = externalID
         self.poderoID = poderoID
         self.email = email
@@ -53,5 +58,6 @@ package struct ManagedAccount: Hashable, Sendable {
         self.state = state
         self.firstSeen = firstSeen
         self.adopted = adopted
+        self.lastDN = lastDN
     }
 }

@@ -8,6 +8,12 @@ package struct Plan: Sendable {
     package var journalUpdates: [JournalUpdate]
     /// Findings about the input.
     package var diagnostics: [Diagnostic]
+    /// Managed accounts whose person is gone but which are kept, because the evidence disagrees;
+    /// each needs a human (listed by `status`).
+    package var held: [HeldDeparture] = []
+    /// Skipped entries without a readable external id at a DN no managed account was last seen
+    /// at: any of them may be a managed person, so the safety check refuses every departure.
+    package var unidentified: [DistinguishedName] = []
 
     /// Creates a plan, sorting the actions.
     package init(actions: [PlanAction], skipped: [SkippedEntry] = [], journalUpdates: [JournalUpdate] = [], diagnostics: [Diagnostic] = []) {
@@ -39,4 +45,19 @@ package struct Plan: Sendable {
         plan.actions.removeAll { $0.kind.isDeparture }
         return plan
     }
+}
+
+/// A departure the planner did not plan although the person is gone from the directory.
+package struct HeldDeparture: Hashable, Sendable {
+    package var account: ManagedAccount
+    /// Why, for `status` and the audit log.
+    package var detail: String
+
+    package init(account: ManagedAccount, detail: String) {
+        self.account = account
+        self.detail = detail
+    }
+
+    /// A key that stays the same while the case lasts.
+    package var key: String { "\(Diagnostic.Code.departureHeld.rawValue):id:\(account.externalID.rawValue)" }
 }

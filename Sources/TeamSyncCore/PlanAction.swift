@@ -144,4 +144,10 @@ package enum JournalUpdate: Hashable, Sendable {
     case closeBlockedRestore(ExternalID)
     /// A blocked restore is still held by this (soft-deleted or foreign) Podero account.
     case restoreBlockedBy(ExternalID, poderoID: String)
+    /// The person's entry was read at this (normalised) DN, which the journal did not have.
+    case lastSeen(ExternalID, dn: String)
+
+    /// True for updates that concern an account created or adopted in the same run, so they
+    /// are applied after the actions.
+    package var followsActions: Bool { if case .lastSeen = self { true } else { false } }
 }

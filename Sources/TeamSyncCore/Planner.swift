@@ -67,14 +67,26 @@ package struct Planner: Sendable {
         context.actions = parts.flatMap(\.actions)
         context.journalUpdates = parts.flatMap(\.journalUpdates)
         let skippedIDs = Set(directory.skipped.compactMap(\.externalID))
+        // A skipped entry keeps the account last seen at its DN, whatever it lacks (its id may be
+        // hidden by an ACL); one without an id at an unknown DN could be anyone.
+        var skippedAtDN: [String: SkippedEntry] = [:]
+        for entry in directory.skipped where skippedAtDN[entry.dn.normalized] == nil { skippedAtDN[entry.dn.normalized] = entry }
+        let lastDNs = Set(context.managedAccounts.compactMap(\.lastDN))
         for account in context.managedAccounts
         where !skippedIDs.contains(account.externalID) && !parts.contains(where: { $0.desiredIDs.contains(account.externalID) }) {
+            if let dn = account.lastDN, let entry = skippedAtDN[dn] {
+                context.hold(account, "its entry \(dn) was skipped (\(entry.diagnostic.code.rawValue): \(entry.diagnostic.message)); the account is kept until the entry can be read")
+                continue
+            }
             let reason = parts.lazy.compactMap { $0.undesiredReasons[account.externalID] }.first
             context.planUndesired(account, reason: reason)
         }
-        return Plan(
+        var plan = Plan(
             actions: context.actions, skipped: directory.skipped + parts.flatMap(\.skipped),
             journalUpdates: context.journalUpdates, diagnostics: directory.diagnostics)
+        plan.held = context.held
+        plan.unidentified = directory.skipped.filter { $0.externalID == nil && !lastDNs.contains($0.dn.normalized) }.map(\.dn)
+        return plan
     }
 }
 

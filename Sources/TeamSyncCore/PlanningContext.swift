@@ -22,6 +22,7 @@ struct PlanningContext: Sendable {
     var actions: [PlanAction] = []
     var skipped: [SkippedEntry] = []
     var journalUpdates: [JournalUpdate] = []
+    var held: [HeldDeparture] = []
 
     init(policy: SyncPolicy, remote: [RemoteAccount], includesDeleted: Bool, managed: [ManagedAccount], now: Date) {
         self.policy = policy
@@ -81,8 +82,10 @@ struct PlanningContext: Sendable {
         guard !protectedEmails.contains(desired.email.key) else { return }
         guard let account = managedAccount(desired.externalID) else {
             planNewcomer(desired)
+            if actions.last?.person == desired.externalID { journalUpdates.append(.lastSeen(desired.externalID, dn: desired.dn.normalized)) }
             return
         }
+        if account.lastDN != desired.dn.normalized { journalUpdates.append(.lastSeen(desired.externalID, dn: desired.dn.normalized)) }
         if let live = remote(id: account.poderoID, externalID: desired.externalID) {
             guard live.role.teamRole != nil else {
                 // Someone made our account an end-user in Podero: end-users are never touched.
@@ -204,10 +207,10 @@ struct PlanningContext: Sendable {
         let why = reason ?? "no longer matched by directory.users (base DN and filter)"
         let grace = policy.departureGrace
         if account.state.isLive, let live = remote(id: account.poderoID, externalID: account.externalID),
-            live.role.teamRole == nil || live.externalID != account.externalID
+            let disagreement = disagreement(account, live)
         {
-            // The journal's row no longer describes the live account (made an end-user, or
-            // carrying another person's id): a journal row alone never decides a deletion.
+            // A journal row alone never decides a deletion: the live account must agree with it.
+            hold(account, "\(why), but \(disagreement); nothing is deleted")
             return
         }
         switch account.state {
@@ -222,11 +225,42 @@ struct PlanningContext: Sendable {
             }
         case .softDeleted(let at):
             if let purge = policy.hardDeleteAfter, now.timeIntervalSince(at) >= purge.timeInterval {
-                actions.append(departure(.hardDelete(account), account, "soft-deleted more than sync.hard_delete_after (\(DurationText.format(purge))) ago"))
+                planHardDelete(account, after: purge)
             }
         case .restoreBlocked:
             journalUpdates.append(.closeBlockedRestore(account.externalID))
         }
+    }
+
+    /// Why the live account no longer matches the journal's row, or nil when it does.
+    private func disagreement(_ account: ManagedAccount, _ live: RemoteAccount) -> String? {
+        if live.role.teamRole == nil { return "its Podero account \(live.id) is now an end-user (\(live.role.apiValue))" }
+        if live.externalID != account.externalID { return "its Podero account \(live.id) carries another external id" }
+        if protectedEmails.contains(live.email.caseFoldedKey()) { return "its Podero account \(live.id) has a protected e-mail (sync.protected_emails)" }
+        return nil
+    }
+
+    /// A hard delete only of an account that is still soft-deleted and still ours: never of one
+    /// restored by hand (live again), nor of one the list with soft-deleted accounts shows with
+    /// another external id, another role or a protected e-mail. Gone from Podero: nothing to
+    /// protect (the delete is tolerated and the row removed).
+    private mutating func planHardDelete(_ account: ManagedAccount, after purge: Duration) {
+        let reason = "soft-deleted more than sync.hard_delete_after (\(DurationText.format(purge))) ago"
+        guard includesDeleted else { return }  // listed with soft-deleted accounts only when a purge may be due
+        if let live = remote(id: account.poderoID, externalID: account.externalID), live.id == account.poderoID {
+            hold(account, "\(reason), but its Podero account \(live.id) is live again (restored by hand); nothing is deleted")
+            return
+        }
+        if let old = deleted.first(where: { $0.id == account.poderoID }), let disagreement = disagreement(account, old) {
+            hold(account, "\(reason), but \(disagreement); nothing is deleted")
+            return
+        }
+        actions.append(departure(.hardDelete(account), account, reason))
+    }
+
+    /// Keeps the account of a person who is gone, as a case for a human.
+    mutating func hold(_ account: ManagedAccount, _ detail: String) {
+        held.append(HeldDeparture(account: account, detail: detail))
     }
 
     // MARK: Building actions

@@ -38,6 +38,11 @@ package struct SafetyCheck: Sendable {
         }
         let due = plan.departingPeople.count
         guard due > 0 else { return [] }
+        if let example = plan.unidentified.first {
+            // Not lifted by --max-deletions: no limit makes an unidentified entry less ambiguous.
+            let count = plan.unidentified.count
+            return ["\(count) director\(count == 1 ? "y entry has" : "y entries have") no readable external id (such as \(example.normalized)) and may be managed people whose accounts would be deleted; no departure until \(count == 1 ? "it is" : "they are") readable (check the bind account's read access)"]
+        }
         if let override {
             return due > override ? ["\(due) people would be removed, more than --max-deletions \(override)"] : []
         }

@@ -168,6 +168,9 @@ package final class InMemoryJournal: JournalStore {
                     try Self.modify(id, in: &copy) { account in
                         if case .restoreBlocked(let since, _) = account.state { account.state = .restoreBlocked(since: since, blockedBy: poderoID) }
                     }
+                case .lastSeen(let id, let dn):
+                    // Also sent for a create that then failed: no row, nothing to note.
+                    if copy.managed[id] != nil { try Self.modify(id, in: &copy) { $0.lastDN = dn } }
                 }
             }
             state = copy

@@ -141,19 +141,39 @@ struct SyncCycleTests {
     func maxRunTime() async throws {
         let people = (0..<40).map { Self.person("p\($0)") }
         let directory = StaticDirectory(DirectorySnapshot(people: people))
-        let slow = SlowProvider(FakeAccountProvider(), delay: .milliseconds(200))
-        let outcome = await Self.cycle(directory, slow, maxRunTime: .milliseconds(300)).sync(journal: InMemoryJournal(), dryRun: false, maxDeletionsOverride: nil)
+        let slow = SlowProvider(FakeAccountProvider(), delay: .seconds(2))  // 40 creates, 8 at a time: 10 s
+        let outcome = await Self.cycle(directory, slow, maxRunTime: .seconds(3)).sync(journal: InMemoryJournal(), dryRun: false, maxDeletionsOverride: nil)
         #expect(outcome.exitStatus == .partialFailure, "\(outcome.summary)")
         #expect(outcome.summary.contains("stopped early (the run reached sync.max_run_time"), "\(outcome.summary)")
         #expect(slow.started < 40)
         #expect((outcome.report?.notStarted ?? 0) == 40 - slow.started)
 
-        directory.setReadDelay(.milliseconds(400))
+        directory.setReadDelay(.milliseconds(1500))
         let provider = FakeAccountProvider()
         let journal = InMemoryJournal()
-        let late = await Self.cycle(directory, provider, maxRunTime: .milliseconds(300)).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        let late = await Self.cycle(directory, provider, maxRunTime: .seconds(1)).sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
         #expect(late.exitStatus == .fatal, "\(late.summary)")
         #expect(late.summary.contains("took longer than sync.max_run_time"), "\(late.summary)")
         #expect(provider.calls(.create).isEmpty)
+    }
+
+    @Test("issue 15 #26: the journal keeps each person's last DN; when that entry is later skipped (id unreadable) the account is kept and listed for a human")
+    func skippedEntryKeepsAccount() async throws {
+        let directory = StaticDirectory(DirectorySnapshot(people: [Self.person("alice"), Self.person("bob")]))
+        let provider = FakeAccountProvider()
+        let journal = InMemoryJournal()
+        let cycle = Self.cycle(directory, provider)
+        #expect(await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil).exitStatus == .success)
+        #expect(journal.account("bob")?.lastDN == "uid=bob,ou=people,dc=example,dc=com")  // recorded right after the create
+
+        let bobDN = DistinguishedName("uid=bob,ou=people,dc=example,dc=com")!
+        directory.set(DirectorySnapshot(people: [Self.person("alice")], skipped: [SkippedEntry(dn: bobDN, externalID: nil, email: nil,
+            diagnostic: Diagnostic(.missingExternalID, entry: bobDN.normalized, message: "has no entryUUID"))]))
+        let second = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(second.exitStatus == .success, "\(second.summary)")
+        #expect(provider.calls(.delete).isEmpty)
+        #expect(journal.account("bob")?.state == .active)
+        #expect(journal.skippedCases.contains { $0.kind == "departure_held" && $0.externalID == "bob" })
+        #expect(journal.auditLog.contains { $0.action == .skip && $0.outcome == .refused && $0.externalUserID == "bob" })
     }
 }

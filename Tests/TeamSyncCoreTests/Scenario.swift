@@ -36,7 +36,8 @@ struct Scenario {
 
     /// A journal row for `name`'s account `id-name`.
     static func managed(_ name: String, role: Role, state: ManagedAccount.State = .active) -> ManagedAccount {
-        ManagedAccount(externalID: ExternalID(name), poderoID: "id-\(name)", email: "\(name)@example.com", role: role, state: state, firstSeen: start)
+        ManagedAccount(externalID: ExternalID(name), poderoID: "id-\(name)", email: "\(name)@example.com", role: role, state: state, firstSeen: start,
+            lastDN: "uid=\(name),ou=people,dc=example,dc=com")
     }
 
     func plan(at now: Date = Scenario.start) -> Plan {
