@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "podero-team-sync",
             dependencies: [
-                "TeamSyncApp", "SyncJournal",
+                "TeamSyncApp", "SyncJournal", "TeamSyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

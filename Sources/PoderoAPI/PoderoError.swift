@@ -46,7 +46,8 @@ package struct PoderoError: AccountProviderError, Sendable {
         self.kind = kind
         self.operation = operation
         self.status = status
-        self.detail = detail.map(Self.maskingEmails)
+        // The API's text is foreign: no control character reaches stderr, status or the audit log.
+        self.detail = detail.map { Self.maskingEmails($0).escapingControlCharacters }
         self.outcomeUnknown = outcomeUnknown
     }
 

@@ -52,7 +52,8 @@ package enum PlanRenderer {
         }
         lines.append("")
         lines.append("plan: " + summaryText(plan) + "; \(preview.matchedCount) people matched directory.users")
-        return lines.joined(separator: "\n")
+        // DNs, names and reasons come from outside: no line may carry a control character.
+        return lines.map(\.escapingControlCharacters).joined(separator: "\n")
     }
 
     /// `{"actions": [...], "diagnostics": [...], "summary": {...}}`.

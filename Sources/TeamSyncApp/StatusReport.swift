@@ -84,6 +84,7 @@ package struct StatusReport: Sendable {
         for item in attention {
             lines.append("  [\(item.kind)] \(item.externalID ?? "-") \(item.email ?? "")  \(item.detail)")
         }
-        return lines.joined(separator: "\n")
+        // Details come from the directory and from Podero: no line may carry a control character.
+        return lines.map(\.escapingControlCharacters).joined(separator: "\n")
     }
 }

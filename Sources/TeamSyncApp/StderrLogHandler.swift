@@ -30,9 +30,7 @@ package struct StderrLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            var parts = ["level=\(event.level)", "msg=\(Self.quoted(event.message.description))"]
-            for key in fields.keys.sorted() { parts.append("\(key)=\(Self.quoted(fields[key]!.description))") }
-            line = parts.joined(separator: " ")
+            line = Self.textLine(level: event.level, message: event.message.description, fields: fields.mapValues(\.description))
         case .json:
             var object: [String: String] = ["level": event.level.rawValue, "msg": event.message.description, "logger": label]
             for (key, value) in fields { object[key] = value.description }
@@ -42,10 +40,20 @@ package struct StderrLogHandler: LogHandler {
         Self.lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
+    /// One logfmt line: level, message, then the fields sorted by key.
+    static func textLine(level: Logger.Level, message: String, fields: [String: String]) -> String {
+        var parts = ["level=\(level)", "msg=\(quoted(message))"]
+        for key in fields.keys.sorted() { parts.append("\(key)=\(quoted(fields[key]!))") }
+        return parts.joined(separator: " ")
+    }
+
+    /// A logfmt value: quoted when it holds a space, a quote or `=`; control characters are
+    /// always escaped (a DN or an API message can carry ESC or a newline).
     private static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.allSatisfy { $0 != " " && $0 != "\"" && $0 != "=" && !$0.isNewline }
-        guard !plain else { return value }
+        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0 != " " && $0 != "\"" && $0 != "=" && $0 != "\\" }
+        let escaped = value.escapingControlCharacters
+        guard !plain || escaped != value else { return value }
         return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+            .escapingControlCharacters + "\""
     }
 }

@@ -51,7 +51,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     static func finish(_ result: AuditTool.Result) throws {
         if let message = result.message {
-            if result.status == .success { print(message) } else { printError(message) }
+            if result.status == .success { printLine(message) } else { printError(message) }
         }
         if result.status != .success { try podero_team_sync.finish(result.status) }
     }

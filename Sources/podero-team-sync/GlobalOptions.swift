@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TeamSyncApp
+import TeamSyncCore
 
 /// `--config` and `--log-level`, accepted by every subcommand.
 struct GlobalOptions: ParsableArguments {
@@ -30,9 +31,14 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// One line on stderr.
+/// One line on stderr, control characters escaped (errors carry text from the directory and Podero).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((text.escapingControlCharacters + "\n").utf8))
+}
+
+/// One line on stdout, control characters escaped.
+func printLine(_ text: String) {
+    print(text.escapingControlCharacters)
 }
 
 /// Ends the command with an exit status of CONTRACT.md.

@@ -18,7 +18,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = try global.environment()
         let outcome = await environment.sync(dryRun: dryRun, maxDeletionsOverride: maxDeletions, command: "sync")
-        if outcome.exitStatus == .fatal { printError(outcome.summary) } else { print(outcome.summary) }
+        if outcome.exitStatus == .fatal { printError(outcome.summary) } else { printLine(outcome.summary) }
         if outcome.exitStatus != .success { try finish(outcome.exitStatus) }
     }
 }
