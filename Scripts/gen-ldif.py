@@ -7,7 +7,8 @@ Deterministic: the same arguments always give the same file (entryUUIDs are UUID
   gen-ldif.py --people 100000 > big.ldif            # the benchmark organisation
 
 Layout under --suffix (default dc=example,dc=com):
-  ou=services   cn=podero-sync (password: sync-secret), cn=limited (server size limit 20)
+  ou=services   cn=podero-sync (password: sync-secret), cn=limited (server size limit 20),
+                cn=restricted (slapd's ACLs hide employeeType, and user00003's entryUUID, from it)
   ou=people     uid=user00001 ... (inetOrgPerson, employeeNumber E00001, mail userNNNNN@example.com)
   ou=groups     cn=dept-00 .. cn=dept-09 (people by number modulo 10)
                 cn=podero-admins   -> user00001, cn=ops-leads
@@ -80,7 +81,7 @@ def main():
     out.write(entry(s, [("objectClass", "dcObject"), ("objectClass", "organization"), ("dc", dc), ("o", "Example Energy")]))
     for ou in ("services", "people", "groups"):
         out.write(entry(f"ou={ou},{s}", [("objectClass", "organizationalUnit"), ("ou", ou)]))
-    for cn in ("podero-sync", "limited"):
+    for cn in ("podero-sync", "limited", "restricted"):
         out.write(entry(f"cn={cn},ou=services,{s}", [("objectClass", "organizationalRole"), ("objectClass", "simpleSecurityObject"),
                                                     ("cn", cn), ("userPassword", args.sync_password_hash)]))
     dn = lambda n: f"uid=user{n:05d},ou=people,{s}"

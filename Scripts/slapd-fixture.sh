@@ -11,7 +11,9 @@
 # (DIR/ca.pem); DIR/wrong-ca.pem is another CA that did not sign the server certificate.
 # Accounts: cn=admin,dc=example,dc=com / admin-secret (rootdn),
 #           cn=podero-sync,ou=services,dc=example,dc=com / sync-secret (no size limit),
-#           cn=limited,ou=services,dc=example,dc=com / sync-secret (size limit 20).
+#           cn=limited,ou=services,dc=example,dc=com / sync-secret (size limit 20),
+#           cn=restricted,ou=services,dc=example,dc=com / sync-secret: the ACLs hide employeeType
+#           and user00003's entryUUID from it, as a strict server answers "success" and hides.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,6 +59,8 @@ index member,uniqueMember,memberUid eq
 limits dn.exact="cn=podero-sync,ou=services,$suffix" size=unlimited time=unlimited
 limits dn.exact="cn=limited,ou=services,$suffix" size=20 size.pr=20 size.prtotal=20
 access to attrs=userPassword by anonymous auth by * none
+access to attrs=employeeType by dn.exact="cn=restricted,ou=services,$suffix" none by users read by * none
+access to dn.exact="uid=user00003,ou=people,$suffix" attrs=entryUUID by dn.exact="cn=restricted,ou=services,$suffix" none by users read by * none
 access to * by users read by * none
 overlay memberof
 overlay refint

@@ -15,9 +15,12 @@ struct DirectoryReader {
 
         let readsUID = settings.groups.memberAttribute == .memberUid
         let decoder = PersonDecoder(settings.users, readsUID: readsUID)
+        var visibility = AttributeVisibility(users: settings.users, readsUID: readsUID)
         var candidates: [PersonCandidate] = []
         var invalidDNs = 0
-        try connection.pagedSearch(request("search people", settings.users.baseDN, settings.users.filter, decoder.requestedAttributes)) { entry in
+        let attributes = decoder.requestedAttributes + visibility.filterAttributes
+        try connection.pagedSearch(request("search people", settings.users.baseDN, settings.users.filter, attributes)) { entry in
+            visibility.observe(entry)
             if let candidate = decoder.decode(entry) { candidates.append(candidate) } else { invalidDNs += 1 }
         }
         if invalidDNs > 0 {
@@ -53,7 +56,7 @@ struct DirectoryReader {
         }
         let snapshot = SnapshotAssembler(
             candidates: candidates, disabled: disabled, memberships: resolution.memberships,
-            groupDiagnostics: resolution.diagnostics
+            groupDiagnostics: visibility.diagnostics + resolution.diagnostics
         ).assemble()
         logger.debug("directory read", metadata: [
             "matched": "\(snapshot.matchedCount)", "valid": "\(snapshot.people.count)",

@@ -7,8 +7,8 @@ extension SyncJournal {
     /// get an audit record; the others were recorded before).
     package func replaceSkipped(_ cases: [AttentionCase], now: Date) async throws -> Set<String> {
         try await database.write { db in
-            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM attention WHERE kind IN ('skipped', 'departure_held')"))
-            try db.execute(sql: "DELETE FROM attention WHERE kind IN ('skipped', 'departure_held')")
+            let known = Set(try String.fetchAll(db, sql: "SELECT key FROM attention WHERE kind IN ('skipped', 'departure_held', 'attribute_unseen')"))
+            try db.execute(sql: "DELETE FROM attention WHERE kind IN ('skipped', 'departure_held', 'attribute_unseen')")
             var fresh = Set<String>()
             for item in cases {
                 let since = known.contains(item.key) ? nil : now
@@ -24,7 +24,7 @@ extension SyncJournal {
     /// Skipped entries currently recorded.
     package func skippedCases() async throws -> [AttentionCase] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM attention WHERE kind IN ('skipped', 'departure_held') ORDER BY key").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM attention WHERE kind IN ('skipped', 'departure_held', 'attribute_unseen') ORDER BY key").map { row in
                 AttentionCase(kind: row["kind"], key: row["key"], externalID: row["external_id"], email: row["email"],
                     detail: row["detail"], since: Date(timeIntervalSince1970: row["since"]))
             }

@@ -85,6 +85,10 @@ package struct Executor: Sendable {
             AttentionCase(kind: "departure_held", key: held.key, externalID: held.account.externalID.rawValue, email: held.account.email,
                 detail: held.detail, since: time)
         }
+        cases += plan.diagnostics.filter { $0.code == .attributeUnseen }.map { diagnostic in
+            AttentionCase(kind: "attribute_unseen", key: "\(diagnostic.code.rawValue):\(diagnostic.entry)", externalID: nil, email: nil,
+                detail: "\(diagnostic.entry): \(diagnostic.message)", since: time)
+        }
         let fresh = try await journal.replaceSkipped(cases, now: time)
         var records = skipped.filter { fresh.contains($0.key) }.map { entry in
             AuditRecord(time: time, runID: runID, action: .skip, outcome: .ok, externalUserID: entry.externalID?.rawValue,

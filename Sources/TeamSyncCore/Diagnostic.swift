@@ -18,6 +18,9 @@ package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         /// A managed account whose person is gone is kept, because the evidence disagrees
         /// (its entry was skipped, or the live account no longer matches the journal).
         case departureHeld = "departure_held"
+        /// A configured attribute that no entry of the people search showed: the bind account
+        /// may not be allowed to read it (a server answers "success" and hides it).
+        case attributeUnseen = "attribute_unseen"
     }
 
     /// How much attention it needs.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TeamSyncApp
+import TeamSyncCore
 
 struct CheckConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,7 +8,11 @@ struct CheckConfigCommand: AsyncParsableCommand {
         abstract: "Validate the configuration and report every problem at once (exit 78 when invalid).")
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Also bind to the directory and obtain a Podero token, and say which one failed (exit 1).")
+    @Flag(help: """
+        Also bind to the directory, read it once, and obtain a Podero token; say which one failed (exit 1). \
+        Warns about configured attributes that no entry shows (the bind account may not read them); \
+        an unreadable external id or e-mail attribute fails.
+        """)
     var connect = false
 
     func run() async throws {
@@ -16,14 +21,29 @@ struct CheckConfigCommand: AsyncParsableCommand {
             print("configuration is valid")
             return
         }
-        let failures = try await environment.withCycle { _, directory, client -> [String] in
+        let (failures, warnings, people) = try await environment.withCycle { _, directory, client -> ([String], [String], Int?) in
             var failures: [String] = []
-            do { try await directory.checkConnection() } catch { failures.append("directory: \(error)") }
+            var warnings: [String] = []
+            var people: Int?
+            do {
+                try await directory.checkConnection()
+                let snapshot = try await directory.readSnapshot()
+                people = snapshot.matchedCount
+                for diagnostic in snapshot.diagnostics where diagnostic.code == .attributeUnseen {
+                    let essential = ["external_id_attribute", "email_attribute"].contains { diagnostic.entry.contains($0) }
+                    if essential { failures.append("directory: \(diagnostic.entry): \(diagnostic.message)") } else {
+                        warnings.append("warning: \(diagnostic.entry): \(diagnostic.message)")
+                    }
+                }
+            } catch {
+                failures.append("directory: \(error)")
+            }
             do { try await client.checkConnection() } catch { failures.append("podero: \(error)") }
-            return failures
+            return (failures, warnings, people)
         }
+        for warning in warnings { printError(warning) }
         if failures.isEmpty {
-            print("configuration is valid; the directory bind and the Podero token both work")
+            printLine("configuration is valid; the directory bind and read (\(people ?? 0) people) and the Podero token all work")
             return
         }
         for failure in failures { printError(failure) }

@@ -144,6 +144,38 @@ struct EndToEndSyncTests {
         #expect(try world.cli(["sync"]).stdout.contains("in sync, nothing to do"))
     }
 
+    @Test("issue 15 #26 and #27: a bind account that may not read an id or an attribute: nobody is deleted, and check-config --connect, plan and status say so")
+    func strictACLs() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        #expect(try world.cli(["check-config", "--connect"]).stderr.isEmpty)  // podero-sync reads everything
+        // The same directory through an account whose ACLs hide employeeType, and user00003's entryUUID.
+        world.slapdBindDN = "cn=restricted,ou=services,dc=example,dc=com"
+        try world.writeConfig()
+        let connect = try world.cli(["check-config", "--connect"])
+        #expect(connect.status == 0, "\(connect.stderr)")
+        #expect(connect.stderr.contains("warning: directory.users.disabled_filter employeeType: none of the"), "\(connect.stderr)")
+        let plan = try world.cli(["plan"])
+        #expect(plan.stdout.contains("attribute_unseen"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("has no entryUUID"))
+        #expect(!plan.stdout.split(separator: "\n").contains { $0.hasPrefix("soft_delete") || $0.hasPrefix("mark_departed") }, "\(plan.stdout)")
+        #expect(plan.stdout.contains("Departures held"), "\(plan.stdout)")
+        let sync = try world.cli(["sync"])
+        #expect([0, 3].contains(sync.status), "\(sync.stdout)\(sync.stderr)")
+        #expect(try world.liveTeam()["user00003@example.com"] != nil)  // the admin whose id is hidden keeps the account
+        let status = try world.cli(["status"]).stdout
+        #expect(status.contains("[departure_held]") && status.contains("[attribute_unseen]"), "\(status)")
+        // An unreadable e-mail attribute fails --connect.
+        try world.writeConfig(usersFilter: "(objectClass=inetOrgPerson)")
+        let config = try String(contentsOfFile: world.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "    disabled_filter: (employeeType=disabled)", with: "    disabled_filter: (employeeType=disabled)\n    email_attribute: employeeType")
+        try config.write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        let essential = try world.cli(["check-config", "--connect"])
+        #expect(essential.status == 1, "\(essential.stderr)")
+        #expect(essential.stderr.contains("directory.users.email_attribute employeeType"), "\(essential.stderr)")
+    }
+
     @Test("a failed directory read stops the run before any write (exit 1)")
     func failedRead() throws {
         let world = try World()

@@ -22,6 +22,8 @@ final class World: @unchecked Sendable {  // used by one test at a time
     let ldapURL: String
     let caFile: String
     var sandboxURL: String = ""
+    /// The account the slapd configuration binds as (`cn=restricted,…` sees less).
+    var slapdBindDN = "cn=podero-sync,ou=services,dc=example,dc=com"
     private var sandbox: pid_t?
     private let sandboxArguments: [String]
     var configPath: String { directory.appendingPathComponent("config.yaml").path }
@@ -95,7 +97,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
                   url: \(ldapURL)
                   start_tls: true
                   tls_ca_file: \(caFile)
-                  bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
+                  bind_dn: \(slapdBindDN)
                   bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
                   timeout: 5s
                   page_size: 7
