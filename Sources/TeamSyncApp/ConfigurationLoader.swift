@@ -66,7 +66,7 @@ package struct ConfigurationLoader {
         if let journal = keys["journal"]?.mapping(allowed: ["path"]), let path = journal["path"]?.string(required: true) {
             journalPath = path
         }
-        let metrics = readMetrics(keys["metrics"])
+        let metrics = readMetrics(keys["metrics"], warnings: &warnings)
         var logFormat = AppConfiguration.Defaults.logFormat
         if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }
         guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
@@ -181,8 +181,14 @@ package struct ConfigurationLoader {
         let baseURL = urlNode.string(required: true)
         if let baseURL {
             let lower = baseURL.lowercased()
+            let components = URLComponents(string: baseURL)
             if !(lower.hasPrefix("https://") || lower.hasPrefix("http://")) || URL(string: baseURL)?.host == nil {
                 urlNode.report("must be an https:// URL such as https://app.podero.com")
+            } else if components?.user != nil || components?.password != nil || baseURL.contains("@") {
+                // Never echo it: the part before @ may be a password.
+                urlNode.report("must not hold a user name or password (the client secret is client_secret_file)")
+            } else if components?.query != nil || components?.fragment != nil {
+                urlNode.report("must not have a query (?…) or a fragment (#…): it is the API's base, such as https://app.podero.com")
             } else if lower.hasPrefix("http://"), !Self.isLoopback(URL(string: baseURL)?.host ?? "") {
                 warnings.append("podero.base_url uses http:// to a host that is not loopback: tokens travel in clear text")
             }
@@ -231,7 +237,7 @@ package struct ConfigurationLoader {
         return (policy, interval, maxRunTime)
     }
 
-    private func readMetrics(_ node: ConfigNode?) -> (host: String, port: Int)? {
+    private func readMetrics(_ node: ConfigNode?, warnings: inout [String]) -> (host: String, port: Int)? {
         guard let keys = node?.mapping(allowed: ["listen"]), let listen = keys["listen"], let text = listen.string() else { return nil }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
             listen.report("must be host:port, such as 127.0.0.1:9464")
@@ -243,23 +249,19 @@ package struct ConfigurationLoader {
             listen.report("must name a host, such as 127.0.0.1:9464")
             return nil
         }
+        if !Self.isLoopback(host) {
+            warnings.append("metrics.listen \(text) is not a loopback address: /metrics and /healthz answer other hosts, without authentication")
+        }
         return (host, port)
     }
 
     private static func filter(_ node: ConfigNode) -> String? {
         guard let text = node.string(required: true) else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        var depth = 0
-        var balanced = true
-        for character in trimmed {
-            if character == "(" { depth += 1 }
-            if character == ")" { depth -= 1; if depth < 0 { balanced = false } }
-        }
-        guard balanced, depth == 0, trimmed.contains("=") || trimmed.contains(">") || trimmed.contains("<") || trimmed.contains("~") else {
-            node.report("is not a valid LDAP filter (unbalanced parentheses or no comparison)")
+        if let problem = LDAPFilterSyntax.problem(text) {
+            node.report("is not a valid LDAP filter (RFC 4515): \(problem)")
             return nil
         }
-        return trimmed
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     private static func isAttributeName(_ text: String) -> Bool {
@@ -275,6 +277,10 @@ package struct ConfigurationLoader {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             return "\(problem)\(context.map { " \($0.text)" } ?? "") (line \(mark.line))"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // One line naming the key and where it is; never the whole file.
+            let keys = duplicates.map { "`\($0.escapingControlCharacters)`" }.joined(separator: ", ")
+            return "the key \(keys) appears more than once in the same mapping (line \(context.mark.line)); keep one"
         default:
             return "\(error)"
         }

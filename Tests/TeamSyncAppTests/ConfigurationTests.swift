@@ -107,6 +107,10 @@ struct ConfigurationTests {
         ("empty file", "", "(file): the file is empty; it needs `version: 1` and the sections directory, roles and podero"),
         ("only comments", "# podero-team-sync\n# to be written\n", "(file): the file is empty; it needs `version: 1`"),
         ("not YAML", "version: 1\n  bad: [indent", "not valid YAML"),
+        ("duplicate key", "version: 1\nsync:\n  interval: 1m\n  interval: 2m\n", "(file): not valid YAML: the key `interval` appears more than once in the same mapping (line 3); keep one"),
+        ("base url with a password", valid.replacingOccurrences(of: "https://app.podero.com", with: "https://me:hunter2@app.podero.com"), "podero.base_url: must not hold a user name or password"),
+        ("base url with a query", valid.replacingOccurrences(of: "https://app.podero.com", with: "https://app.podero.com/?x=1"), "podero.base_url: must not have a query"),
+        ("base url with a fragment", valid.replacingOccurrences(of: "https://app.podero.com", with: "https://app.podero.com#top"), "podero.base_url: must not have a query (?…) or a fragment"),
         ("concurrency", valid.replacingOccurrences(of: "  client_id: my-client-id", with: "  client_id: my-client-id\n  max_concurrency: 1000"), "podero.max_concurrency: must be between 1 and 64"),
         ("start_tls with ldaps", valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  start_tls: true\n"), "directory.start_tls: only works with an ldap:// URL"),
     ]
@@ -116,6 +120,12 @@ struct ConfigurationTests {
         let (name, yaml, expected) = Self.corpus[index]
         let found = problems(yaml)
         #expect(found.contains { $0.contains(expected) }, "\(name): \(found)")
+    }
+
+    @Test("issue 15 #16: a duplicate key is one line naming it, never the file")
+    func duplicateKey() {
+        let found = problems("version: 1\nsync:\n  interval: 1m\n  interval: 2m\n# secret-looking-comment\n")
+        #expect(found.count == 1 && !found[0].contains("\n") && !found[0].contains("secret-looking-comment"), "\(found)")
     }
 
     @Test("several problems are all reported in one go, with line numbers")
@@ -161,6 +171,15 @@ struct ConfigurationTests {
         #expect(try ConfigurationLoader(environment: [:]).parse(freeText + "\nsync:\n  adopt_existing: none").warnings.isEmpty)
         #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid).warnings.isEmpty)  // entryUUID: server-assigned
         #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid).policy.adoptRoles == [.admin, .staff])
+    }
+
+    @Test("issue 15 #21: a password in base_url is never echoed; metrics on a non-loopback address is warned about")
+    func urlsAndListeners() throws {
+        let found = problems(Self.valid.replacingOccurrences(of: "https://app.podero.com", with: "https://me:hunter2@app.podero.com"))
+        #expect(!found.joined().contains("hunter2"), "\(found)")
+        let open = try ConfigurationLoader(environment: [:]).parse(Self.valid + "\nmetrics:\n  listen: 0.0.0.0:9464")
+        #expect(open.warnings.contains { $0.contains("metrics.listen 0.0.0.0:9464 is not a loopback address") })
+        #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid + "\nmetrics:\n  listen: 127.0.0.1:9464").warnings.isEmpty)
     }
 
     @Test("tls_verify: false is allowed, and warned about")
