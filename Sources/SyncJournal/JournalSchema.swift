@@ -97,6 +97,12 @@ enum JournalSchema {
                 t.add(column: "last_dn", .text)
             }
         }
+        migrator.registerMigration("v4: the host and boot of the lease holder") { db in
+            try db.alter(table: "lease") { t in
+                t.add(column: "host", .text)
+                t.add(column: "boot_id", .text)
+            }
+        }
         return migrator
     }
 }

@@ -10,21 +10,29 @@ extension SyncJournal {
     package func acquireLease(runID: String, command: String, now: Date) async throws -> String? {
         let pid = getpid()
         let start = ProcessIdentity.currentStart
+        let host = ProcessIdentity.host
+        let boot = ProcessIdentity.bootID
         return try await database.writeWithoutTransaction { db in
             var takenOver: String?
             try db.inTransaction(.immediate) {
                 if let holder = try Row.fetchOne(db, sql: "SELECT * FROM lease WHERE id = 1") {
                     let holderPID: Int32 = holder["pid"]
                     let holderStart: String = holder["process_start"]
-                    if ProcessIdentity.isAlive(pid: holderPID, start: holderStart) && holderPID != pid {
-                        let since = Date(timeIntervalSince1970: holder["acquired_at"])
-                        throw JournalError(.leaseHeld, "another run holds the journal (process \(holderPID), `\(holder["command"] as String)` since \(AuditTime.format(since))); only one run at a time")
+                    let since = Date(timeIntervalSince1970: holder["acquired_at"])
+                    let command: String = holder["command"]
+                    let mine = holderPID == pid && holderStart == start && (holder["host"] as String?).map { $0 == host } ?? true
+                    switch ProcessIdentity.holder(pid: holderPID, start: holderStart, host: holder["host"], bootID: holder["boot_id"]) {
+                    case .alive where !mine:
+                        throw JournalError(.leaseHeld, "another run holds the journal (process \(holderPID), `\(command)` since \(AuditTime.format(since))); only one run at a time")
+                    case .otherHost(let other):
+                        throw JournalError(.leaseHeld, "a run on host \(other) holds the journal (process \(holderPID), `\(command)` since \(AuditTime.format(since))); a lease of another host is never taken over from here, since its processes cannot be seen. If that host is down for good, remove the lease: sqlite3 JOURNAL 'DELETE FROM lease'")
+                    default:
+                        takenOver = mine ? nil : command
                     }
-                    takenOver = holderPID == pid ? nil : holder["command"]
                 }
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO lease (id, pid, process_start, run_id, command, acquired_at) VALUES (1, ?, ?, ?, ?, ?)
-                    """, arguments: [pid, start, runID, command, now.timeIntervalSince1970])
+                    INSERT OR REPLACE INTO lease (id, pid, process_start, run_id, command, acquired_at, host, boot_id) VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [pid, start, runID, command, now.timeIntervalSince1970, host, boot])
                 return .commit
             }
             return takenOver

@@ -14,13 +14,23 @@ package struct RunSummary: Sendable, Equatable {
     package var exitCode: Int32?
     package var counts: [String: Int]
     package var detail: String?
+    /// Unfinished, and no live process holds its lease: it was killed or crashed.
+    package var interrupted = false
 }
 
 extension SyncJournal {
     /// The most recent runs, newest first.
     package func recentRuns(limit: Int) async throws -> [RunSummary] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+            // The run whose lease a live process (or another host) holds is running; any other
+            // unfinished run was interrupted.
+            var running: String?
+            if let lease = try Row.fetchOne(db, sql: "SELECT * FROM lease WHERE id = 1"),
+                ProcessIdentity.holder(pid: lease["pid"], start: lease["process_start"], host: lease["host"], bootID: lease["boot_id"]) != .dead
+            {
+                running = lease["run_id"]
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
                 let countsText: String? = row["counts"]
                 let counts = countsText.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Int] } ?? [:]
                 let runID: String = row["run_id"]
@@ -31,7 +41,8 @@ extension SyncJournal {
                     runID: runID, command: row["command"], dryRun: row["dry_run"],
                     startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    outcome: outcome, exitCode: row["exit_code"], counts: counts, detail: row["detail"])
+                    outcome: outcome, exitCode: row["exit_code"], counts: counts, detail: row["detail"],
+                    interrupted: outcome == nil && runID != running)
             }
         }
     }

@@ -17,6 +17,7 @@ package final class SyncJournal: JournalStore {
     /// Opens (creating with mode 0600 when missing) and migrates the journal.
     package static func open(path: String) throws -> SyncJournal {
         do {
+            try checkExisting(path)
             try createPrivately(path)
             var configuration = Configuration()
             configuration.journalMode = .wal
@@ -39,6 +40,7 @@ package final class SyncJournal: JournalStore {
     /// the file does not exist yet.
     package static func openReadOnly(path: String) throws -> SyncJournal? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        try checkExisting(path)
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -53,6 +55,20 @@ package final class SyncJournal: JournalStore {
             throw error
         } catch {
             throw JournalError(.cannotOpen, "journal.path \(path) cannot be read: \(Self.plain(error))")
+        }
+    }
+
+    /// An existing journal must be a regular file with content: SQLite would silently make an
+    /// empty file (truncated by accident, or by someone covering their tracks) a new journal,
+    /// and the history and the ownership of every account would be gone.
+    static func checkExisting(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }  // missing: created below
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw JournalError(.cannotOpen, "journal.path \(path) is not a regular file")
+        }
+        guard info.st_size > 0 else {
+            throw JournalError(.cannotOpen, "journal.path \(path) exists but is empty (0 bytes): the journal's history and the list of accounts it manages would be lost. Restore it from a backup, or move the empty file away to start a new journal")
         }
     }
 

@@ -45,7 +45,7 @@ package struct StatusReport: Sendable {
             .object([
                 ("run_id", .string(run.runID)), ("command", .string(run.command)), ("dry_run", .bool(run.dryRun)),
                 ("started_at", .string(AuditTime.format(run.startedAt))), ("finished_at", .string(run.finishedAt.map(AuditTime.format))),
-                ("outcome", .string(run.outcome?.rawValue)), ("exit_code", run.exitCode.map { .int(Int($0)) } ?? .string(nil)),
+                ("outcome", .string(run.outcome?.rawValue ?? (run.interrupted ? "interrupted" : nil))), ("exit_code", run.exitCode.map { .int(Int($0)) } ?? .string(nil)),
                 ("summary", .string(run.detail)),
                 ("counts", .object(run.counts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ])
@@ -68,7 +68,7 @@ package struct StatusReport: Sendable {
         var lines: [String] = ["Last runs:"]
         if runs.isEmpty { lines.append("  none yet") }
         for run in runs {
-            lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome?.rawValue ?? "running")  exit \(run.exitCode.map(String.init) ?? "-")")
+            lines.append("  \(AuditTime.format(run.startedAt))  \(run.command)\(run.dryRun ? " --dry-run" : "")  \(run.outcome?.rawValue ?? (run.interrupted ? "interrupted (killed or crashed; the next run settles its open intents)" : "running"))  exit \(run.exitCode.map(String.init) ?? "-")")
             if let detail = run.detail { lines.append("      \(detail)") }
         }
         lines.append("Last good read: " + (lastGoodRead.map(AuditTime.format) ?? "none yet") + " (complete directory read, not refused by a safety limit)")

@@ -90,7 +90,8 @@ struct JournalTests {
         defer { if sleeper.isRunning { kill(sleeper.processIdentifier, SIGKILL) } }
         let start = try #require(ProcessIdentity.start(of: sleeper.processIdentifier))
         try await temporary.journal.database.write { db in
-            try db.execute(sql: "INSERT INTO lease VALUES (1, ?, ?, 'other-run', 'sync', ?)", arguments: [sleeper.processIdentifier, start, Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO lease (id, pid, process_start, run_id, command, acquired_at) VALUES (1, ?, ?, 'other-run', 'sync', ?)",
+                arguments: [sleeper.processIdentifier, start, Date().timeIntervalSince1970])
         }
         do {
             try await temporary.journal.acquireLease(runID: "mine", command: "sync", now: Date())
@@ -105,6 +106,64 @@ struct JournalTests {
         #expect(takenOver == "sync")
         try await temporary.journal.releaseLease(runID: "mine")
         #expect(try await temporary.journal.acquireLease(runID: "next", command: "sync", now: Date()) == nil)
+    }
+
+    @Test("issue 15 #24: a lease of another host is never taken over; one of an earlier boot of this host is")
+    func leaseAcrossHosts() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        // A PID that is alive here (our own parent's would do; ours is simplest), recorded by another host.
+        func hold(host: String, boot: String) async throws {
+            try await temporary.journal.database.write { db in
+                try db.execute(sql: "DELETE FROM lease")
+                try db.execute(sql: """
+                    INSERT INTO lease (id, pid, process_start, run_id, command, acquired_at, host, boot_id) VALUES (1, 999999, '1', 'their-run', 'run', ?, ?, ?)
+                    """, arguments: [Date().timeIntervalSince1970, host, boot])
+            }
+        }
+        try await hold(host: "other-host.example", boot: ProcessIdentity.bootID)
+        do {
+            try await temporary.journal.acquireLease(runID: "mine", command: "sync", now: Date())
+            Issue.record("took over another host's lease")
+        } catch let error as JournalError {
+            #expect(error.kind == .leaseHeld)
+            #expect(error.description.contains("a run on host other-host.example holds the journal"), "\(error)")
+        }
+        // This host, an earlier boot: whatever holds PID 999999 now, that run died with the reboot.
+        try await hold(host: ProcessIdentity.host, boot: "00000000-0000-0000-0000-000000000000")
+        #expect(try await temporary.journal.acquireLease(runID: "mine", command: "sync", now: Date()) == "run")
+        let row = try temporary.journal.database.read { db in try Row.fetchOne(db, sql: "SELECT host, boot_id FROM lease") }
+        #expect(row?["host"] == ProcessIdentity.host && row?["boot_id"] == ProcessIdentity.bootID)
+    }
+
+    @Test("issue 15 #18: a run that never finished and whose process is gone shows as interrupted, not running")
+    func interruptedRun() async throws {
+        let temporary = try TemporaryJournal()
+        defer { temporary.remove() }
+        try await temporary.journal.beginRun(runID: "killed", command: "sync", dryRun: false, now: Date())
+        try await temporary.journal.acquireLease(runID: "live", command: "sync", now: Date())
+        try await temporary.journal.beginRun(runID: "live", command: "sync", dryRun: false, now: Date())
+        let runs = try await temporary.journal.recentRuns(limit: 5)
+        #expect(runs.first { $0.runID == "killed" }?.interrupted == true)
+        #expect(runs.first { $0.runID == "live" }?.interrupted == false)  // this process holds its lease
+    }
+
+    @Test("issue 15 #22: an existing empty journal file, or one that is not a regular file, is refused, never re-created")
+    func emptyJournal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journal-empty-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        for open in [{ _ = try SyncJournal.open(path: path) }, { _ = try SyncJournal.openReadOnly(path: path) }] {
+            #expect {
+                try open()
+            } throws: { error in
+                "\(error)".contains("exists but is empty (0 bytes)")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)  // left as it was
+        #expect(throws: JournalError.self) { _ = try SyncJournal.open(path: "/dev/null") }
     }
 
     @Test("the shrink guard's baseline: the last complete, unrefused, real run")
