@@ -3,50 +3,72 @@ import Synchronization
 import TeamSyncCore
 
 /// Writes audit records as JSON Lines or CSV (RFC 4180), field order as CONTRACT.md, through a
-/// small buffer so that exports of any size stream.
+/// small buffer so that exports of any size stream. Every write error (a full disk, a closed
+/// pipe) is thrown, never a crash.
 package final class AuditExport: Sendable {
+    /// A write that failed, with the system's reason.
+    package struct WriteError: Error, CustomStringConvertible {
+        package var reason: String
+        package var description: String { "writing failed: \(reason)" }
+    }
+
     /// The two export formats.
     package enum Format: String, Sendable, CaseIterable {
         case jsonl, csv
     }
 
     private let format: Format
-    private let output: FileHandle
+    private let descriptor: Int32
     private let buffer = Mutex(Data())
     private static let flushSize = 1 << 16
 
-    /// Creates a writer; CSV starts with its header line.
-    package init(format: Format, output: FileHandle) {
+    /// Creates a writer to an open file descriptor (1 for stdout); CSV starts with its header line.
+    package init(format: Format, descriptor: Int32) throws {
         self.format = format
-        self.output = output
-        if format == .csv { write(AuditRecord.fieldNames.joined(separator: ",") + "\r\n") }
+        self.descriptor = descriptor
+        if format == .csv { try write(AuditRecord.fieldNames.joined(separator: ",") + "\r\n") }
     }
 
     /// Writes one record.
-    package func write(_ record: AuditRecord) {
+    package func write(_ record: AuditRecord) throws {
         switch format {
-        case .jsonl: write(Self.jsonLine(record) + "\n")
-        case .csv: write(Self.csvLine(record) + "\r\n")
+        case .jsonl: try write(Self.jsonLine(record) + "\n")
+        case .csv: try write(Self.csvLine(record) + "\r\n")
         }
     }
 
-    /// Writes what is buffered.
-    package func finish() {
+    /// Writes what is buffered, and makes sure a file has it (fsync; pipes and terminals need not).
+    package func finish() throws {
         let pending = buffer.withLock { data -> Data in
             defer { data.removeAll(keepingCapacity: true) }
             return data
         }
-        if !pending.isEmpty { output.write(pending) }
+        try Self.writeAll(pending, to: descriptor)
+        if fsync(descriptor) != 0, errno != EINVAL, errno != EROFS { throw WriteError(reason: String(cString: strerror(errno))) }
     }
 
-    private func write(_ text: String) {
+    private func write(_ text: String) throws {
         let full = buffer.withLock { data -> Data? in
             data.append(contentsOf: text.utf8)
             guard data.count >= Self.flushSize else { return nil }
             defer { data.removeAll(keepingCapacity: true) }
             return data
         }
-        if let full { output.write(full) }
+        if let full { try Self.writeAll(full, to: descriptor) }
+    }
+
+    private static func writeAll(_ data: Data, to descriptor: Int32) throws {
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw WriteError(reason: String(cString: strerror(errno)))
+                }
+                offset += written
+            }
+        }
     }
 
     /// `{"seq":1,"time":…,"hash":…}` in the export's field order.

@@ -11,9 +11,12 @@ package struct CommandEnvironment: Sendable {
     package var logger: Logger
 
     /// Loads and validates `path`; warnings are logged at every start.
-    package static func load(path: String?, logLevel: Logger.Level) throws -> CommandEnvironment {
+    /// `readsSecrets: false` for commands that only read the journal: no secret file is opened.
+    package static func load(path: String?, logLevel: Logger.Level, readsSecrets: Bool = true) throws -> CommandEnvironment {
         let file = path ?? AppConfiguration.defaultPath()
-        let configuration = try ConfigurationLoader().load(path: file)
+        var loader = ConfigurationLoader()
+        loader.readsSecrets = readsSecrets
+        let configuration = try loader.load(path: file)
         let logger = makeLogger(level: logLevel, format: configuration.logFormat)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         return CommandEnvironment(configuration: configuration, logger: logger)

@@ -13,6 +13,9 @@ package struct ConfigurationLoader {
     package var environment: [String: String]
     /// Who may own a secret file (root and the running user).
     var secretOwners: Set<uid_t> = [0, geteuid()]
+    /// False for commands that read the journal alone (`status`, `audit`): secrets are neither
+    /// read nor required, and the configuration holds none.
+    package var readsSecrets = true
 
     /// Creates a loader reading credentials from `environment`.
     package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -121,7 +124,9 @@ package struct ConfigurationLoader {
         if let bindDNNode { _ = bindDNNode.distinguishedName(required: true) }
         let bindDN = bindDNNode?.string()
         let passwordNode = keys["bind_password_file"] ?? missing("bind_password_file")
-        let password = SecretFile(environment: environment, owners: secretOwners).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil)
+        let password = readsSecrets
+            ? SecretFile(environment: environment, owners: secretOwners).read(key: passwordNode, credential: "ldap-bind-password", required: bindDN != nil)
+            : nil
         let timeout = keys["timeout"].duration(or: LDAPSettings.Defaults.timeout, positive: true)
         let pageSize = keys["page_size"].int(or: LDAPSettings.Defaults.pageSize, range: 1...100_000)
         let domainScope = keys["domain_scope"].bool(or: LDAPSettings.Defaults.domainScope)
@@ -197,8 +202,10 @@ package struct ConfigurationLoader {
         let orgID = orgNode.string(required: true)
         if let orgID, UUID(uuidString: orgID) == nil { orgNode.report("must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6") }
         let clientID = (keys["client_id"] ?? missing("client_id")).string(required: true)
-        let secret = SecretFile(environment: environment, owners: secretOwners).read(
-            key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true)
+        let secret = readsSecrets
+            ? SecretFile(environment: environment, owners: secretOwners).read(
+                key: keys["client_secret_file"] ?? missing("client_secret_file"), credential: "podero-client-secret", required: true)
+            : Secret("")
         let timeout = keys["timeout"].duration(or: PoderoSettings.Defaults.timeout, positive: true)
         let concurrency = keys["max_concurrency"].int(or: PoderoSettings.Defaults.maxConcurrency, range: 1...64)
         guard let baseURL, let orgID, let clientID, let secret else { return nil }

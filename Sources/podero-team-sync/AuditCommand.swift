@@ -25,7 +25,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Write to this file instead of stdout.") var output: String?
 
         func run() async throws {
-            let result = await AuditTool(environment: try global.environment()).export(format: format, since: since, until: until, output: output)
+            let result = await AuditTool(environment: try global.environment(journalOnly: true)).export(format: format, since: since, until: until, output: output)
             try AuditCommand.finish(result)
         }
     }
@@ -38,7 +38,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            try AuditCommand.finish(await AuditTool(environment: try global.environment()).verify())
+            try AuditCommand.finish(await AuditTool(environment: try global.environment(journalOnly: true)).verify())
         }
     }
 

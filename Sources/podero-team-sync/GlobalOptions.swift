@@ -20,10 +20,11 @@ struct GlobalOptions: ParsableArguments {
 
     var level: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
 
-    /// Loads the configuration, or exits 78 with one line per problem.
-    func environment() throws -> CommandEnvironment {
+    /// Loads the configuration, or exits 78 with one line per problem. `journalOnly`: for the
+    /// commands that read the journal alone (`status`, `audit`), no secret file is read.
+    func environment(journalOnly: Bool = false) throws -> CommandEnvironment {
         do {
-            return try CommandEnvironment.load(path: config, logLevel: level)
+            return try CommandEnvironment.load(path: config, logLevel: level, readsSecrets: !journalOnly)
         } catch let error as ConfigurationError {
             for problem in error.problems { printError(problem.description) }
             throw ExitCode(ExitStatus.configuration.rawValue)

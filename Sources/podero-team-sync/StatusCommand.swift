@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let environment = try global.environment()
+        let environment = try global.environment(journalOnly: true)
         do {
             let report = try await StatusReport.load(journal: environment.openJournalReadOnly(), grace: environment.configuration.policy.departureGrace)
             print(json ? report.json : report.text)

@@ -29,12 +29,28 @@ struct AuditLogTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).\(format.rawValue)")
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
-        let writer = AuditExport(format: format, output: handle)
-        try await journal.forEachAuditRecord(since: since, until: until) { writer.write($0) }
-        writer.finish()
+        let writer = try AuditExport(format: format, descriptor: handle.fileDescriptor)
+        try await journal.forEachAuditRecord(since: since, until: until) { try writer.write($0) }
+        try writer.finish()
         try handle.close()
         defer { try? FileManager.default.removeItem(at: url) }
         return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    @Test("issue 15 #10: a full disk is an error, never a crash (/dev/full)")
+    func fullDisk() async throws {
+        let temporary = try await filled()
+        defer { temporary.remove() }
+        let full = open("/dev/full", O_WRONLY)
+        try #require(full >= 0)
+        defer { close(full) }
+        let writer = try AuditExport(format: .jsonl, descriptor: full)
+        await #expect {
+            try await temporary.journal.forEachAuditRecord(since: nil, until: nil) { try writer.write($0) }
+            try writer.finish()
+        } throws: { error in
+            "\(error)".contains("No space left on device")
+        }
     }
 
     @Test("the chain is intact, seq counts from 1, the first record chains from 64 zeros")

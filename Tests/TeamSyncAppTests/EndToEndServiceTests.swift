@@ -117,6 +117,42 @@ struct EndToEndServiceTests {
         #expect(!connect.stderr.contains("directory:"))
     }
 
+    @Test("issue 15 #10 and #19: status and audit need no secret; audit export never replaces a device or follows a link, and a full disk is exit 1")
+    func auditOutputs() throws {
+        let world = try World()
+        defer { world.stop() }
+        #expect(try world.cli(["sync"]).status == 0)
+        // The journal-only commands work with both secret files gone.
+        for name in ["ldap-password", "client-secret"] {
+            try FileManager.default.removeItem(at: world.directory.appendingPathComponent(name))
+        }
+        #expect(try world.cli(["status"]).status == 0)
+        #expect(try world.cli(["audit", "verify"]).status == 0)
+        #expect(try world.cli(["audit", "export"]).stdout.contains("run_finished"))
+        #expect(try world.cli(["sync"]).status == 78)  // a sync still needs them
+        // Devices and links are refused before anything is written.
+        let device = try world.cli(["audit", "export", "--output", "/dev/null"])
+        #expect(device.status == 1 && device.stderr.contains("--output /dev/null is not a regular file"), "\(device.stderr)")
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+        let target = world.directory.appendingPathComponent("precious").path
+        try "keep me\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let link = world.directory.appendingPathComponent("export-link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let linked = try world.cli(["audit", "export", "--output", link])
+        #expect(linked.status == 1 && linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
+        // A regular file gets the export, mode 0600.
+        let file = world.directory.appendingPathComponent("export.jsonl").path
+        #expect(try world.cli(["audit", "export", "--output", file]).status == 0)
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        // A full disk (stdout on /dev/full): a clear message and exit 1, not a trap.
+        let binary = World.binaries.appendingPathComponent("podero-team-sync").path
+        let full = try World.run("/bin/sh", ["-c", "exec \"$0\" audit export --config \"$1\" > /dev/full", binary, world.configPath])
+        #expect(full.status == 1, "\(full.status) \(full.stderr)")
+        #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
+    }
+
     @Test("no secret in any output at debug level, in the journal file or in an export")
     func secrets() throws {
         let world = try World()
