@@ -34,6 +34,8 @@ struct PersonDecoder {
     private let binaryID: Bool
     private let externalIDName: String
     private let emailName: String
+    private let firstNameName: String
+    private let lastNameName: String
     private let readsUID: Bool
 
     /// The attributes the people search asks for.
@@ -46,6 +48,8 @@ struct PersonDecoder {
         binaryID = ExternalIDDecoder.isBinaryGUID(users.externalIDAttribute)
         externalIDName = users.externalIDAttribute
         emailName = users.emailAttribute
+        firstNameName = users.firstNameAttribute
+        lastNameName = users.lastNameAttribute
         self.readsUID = readsUID
     }
 
@@ -67,10 +71,15 @@ struct PersonDecoder {
                 dn: dn, externalID: decodedID.map(ExternalID.init), email: mail.flatMap(EmailAddress.init), diagnostic: problem)
             return PersonCandidate(dn: dn, uid: uid, content: .skipped(skipped))
         case .usable(let externalID, let email):
-            let person = PersonCandidate.ValidPerson(
-                externalID: externalID, email: email,
-                firstName: entry.firstString(attributes[2]).flatMap(Self.name),
-                lastName: entry.firstString(attributes[3]).flatMap(Self.name))
+            let firstName = entry.firstString(attributes[2]).flatMap(Self.name)
+            let lastName = entry.firstString(attributes[3]).flatMap(Self.name)
+            for (attribute, name) in [(firstNameName, firstName), (lastNameName, lastName)] {
+                guard let name, let problem = Self.nameProblem(name) else { continue }
+                let skipped = SkippedEntry(dn: dn, externalID: externalID, email: email,
+                    diagnostic: Diagnostic(.invalidName, entry: dn.normalized, message: "\(attribute) \(problem); skipped"))
+                return PersonCandidate(dn: dn, uid: uid, content: .skipped(skipped))
+            }
+            let person = PersonCandidate.ValidPerson(externalID: externalID, email: email, firstName: firstName, lastName: lastName)
             return PersonCandidate(dn: dn, uid: uid, content: .valid(person))
         }
     }
@@ -102,6 +111,19 @@ struct PersonDecoder {
             return .skipped(Diagnostic(.invalidEmail, entry: dn.normalized, message: "\(emailName) is not a valid e-mail address; skipped"))
         }
         return .usable(ExternalID(decodedID), email)
+    }
+
+    /// The longest name sent to Podero, in characters.
+    static let nameLimit = 256
+
+    /// Why a name cannot be sent to Podero, or nil: a control character (NUL, ESC, a newline,
+    /// DEL, C1) would reach every screen that shows it; a huge one fails every run.
+    static func nameProblem(_ name: String) -> String? {
+        if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "contains a control character (U+\(String(format: "%04X", bad.value)))"
+        }
+        if name.count > nameLimit { return "is longer than \(nameLimit) characters (\(name.count))" }
+        return nil
     }
 
     private static func name(_ raw: String) -> String? {

@@ -10,6 +10,8 @@ package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         case duplicateEmail = "duplicate_email"
         case duplicateExternalID = "duplicate_external_id"
         case invalidDN = "invalid_dn"
+        /// A first or last name with a control character (NUL, ESC, a newline) or over 256 characters.
+        case invalidName = "invalid_name"
         case unresolvedMember = "unresolved_member"
         case groupCycle = "group_cycle"
         case nestedGroupIgnored = "nested_group_ignored"
