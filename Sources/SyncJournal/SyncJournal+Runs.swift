@@ -76,6 +76,15 @@ extension SyncJournal {
         }
     }
 
+    /// Soft deletes that succeeded since `time` (outcome ok: a dry run records `planned`).
+    package func softDeletes(since time: Date) async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM audit_log WHERE action = ? AND outcome = ? AND time >= ?
+                """, arguments: [AuditAction.softDelete.rawValue, AuditOutcome.ok.rawValue, AuditTime.format(time.flooredToSecond)]) ?? 0
+        }
+    }
+
     /// The SQL condition on `run` rows of a good read: a real run whose directory read was
     /// complete, with an outcome that `RunOutcome.countsAsGoodRead`. One definition for the
     /// shrink guard's baseline and `status`.

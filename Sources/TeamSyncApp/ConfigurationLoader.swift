@@ -217,13 +217,14 @@ package struct ConfigurationLoader {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
-            "protected_emails", "max_run_time",
+            "protected_emails", "max_run_time", "max_deletions_per_day",
         ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         policy.departureGrace = keys["departure_grace"].duration(or: policy.departureGrace)
         policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: policy.hardDeleteAfter, positive: true) ?? policy.hardDeleteAfter
         policy.maxDeletions = keys["max_deletions"].int(or: policy.maxDeletions, range: 0...1_000_000)
         policy.maxDeletionPercent = keys["max_deletion_percent"].number(or: policy.maxDeletionPercent, range: 0...100)
+        policy.maxDeletionsPerDay = keys["max_deletions_per_day"].int(or: policy.maxDeletionsPerDay, range: 0...1_000_000)
         policy.adoptExisting = keys["adopt_existing"].choice(or: policy.adoptExisting)
         if let items = keys["adopt_roles"]?.sequence(required: true) {
             var roles = Set<Role>()

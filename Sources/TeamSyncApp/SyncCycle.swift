@@ -63,6 +63,7 @@ package struct SyncCycle: Sendable {
         async let accounts = { [provider, planner] in
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
+            let recentDeletes = try await journal?.softDeletes(since: now.addingTimeInterval(-86_400)) ?? 0
             // Soft-deleted accounts are listed too when a blocked restore needs to know whether
             // its blocker is gone, or when a hard delete may be due (it must match the account).
             let includeDeleted = managed.contains { account in
@@ -76,15 +77,15 @@ package struct SyncCycle: Sendable {
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
             try await RemoteListCheck(provider: provider, maxMissingPercent: maxMissingPercent, maxMissing: maxMissing).check(listed: listed, managed: managed)
             let prepared = planner.prepare(remote: listed, includesDeleted: includeDeleted, managed: managed, now: now)
-            return (prepared: prepared, baseline: baseline)
+            return (prepared: prepared, baseline: baseline, recentDeletes: recentDeletes)
         }()
         let directorySnapshot = try await snapshot
-        let (prepared, baseline) = try await accounts
+        let (prepared, baseline, recentDeletes) = try await accounts
         let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
         logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
         let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
-            managedLiveCount: prepared.managedLiveCount))
+            managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes))
         return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
     }
 
@@ -190,7 +191,8 @@ package struct SyncCycle: Sendable {
     private var planner: Planner { Planner(policy: configuration.policy, rules: configuration.rules) }
 
     private func safety(_ override: Int?) -> SafetyCheck {
-        SafetyCheck(maxDeletions: configuration.policy.maxDeletions, maxDeletionPercent: configuration.policy.maxDeletionPercent, override: override)
+        SafetyCheck(maxDeletions: configuration.policy.maxDeletions, maxDeletionPercent: configuration.policy.maxDeletionPercent,
+            maxDeletionsPerDay: configuration.policy.maxDeletionsPerDay, override: override)
     }
 }
 

@@ -17,6 +17,9 @@ package protocol JournalStore: Sendable {
     func managedCounts() async throws -> ManagedCounts
     /// The users-filter count of the last real run that was a good read (`RunOutcome.countsAsGoodRead`).
     func lastGoodMatchedCount() async throws -> Int?
+    /// Soft deletes that succeeded since `time` (audit records, dry runs excluded): the rolling
+    /// window of `sync.max_deletions_per_day`.
+    func softDeletes(since time: Date) async throws -> Int
 
     /// Appends records to the audit log.
     func append(_ records: [AuditRecord]) async throws

@@ -10,24 +10,30 @@ package struct SafetyCheck: Sendable {
         package var lastGoodMatchedCount: Int?
         /// Live managed accounts before this run.
         package var managedLiveCount: Int
+        /// Soft deletes that succeeded in the 24 hours before this run.
+        package var softDeletesLastDay: Int
 
         /// Creates the input.
-        package init(matchedCount: Int, lastGoodMatchedCount: Int?, managedLiveCount: Int) {
+        package init(matchedCount: Int, lastGoodMatchedCount: Int?, managedLiveCount: Int, softDeletesLastDay: Int = 0) {
             self.matchedCount = matchedCount
             self.lastGoodMatchedCount = lastGoodMatchedCount
             self.managedLiveCount = managedLiveCount
+            self.softDeletesLastDay = softDeletesLastDay
         }
     }
 
     package var maxDeletions: Int
     package var maxDeletionPercent: Double
-    /// `sync --max-deletions N`: replaces both limits and the shrink guard for one run.
+    /// Most soft deletes in any 24 hours, this run's included.
+    package var maxDeletionsPerDay: Int
+    /// `sync --max-deletions N`: replaces the limits (per run and per day) and the shrink guard for one run.
     package var override: Int?
 
     /// Creates the check.
-    package init(maxDeletions: Int, maxDeletionPercent: Double, override: Int? = nil) {
+    package init(maxDeletions: Int, maxDeletionPercent: Double, maxDeletionsPerDay: Int = .max, override: Int? = nil) {
         self.maxDeletions = maxDeletions
         self.maxDeletionPercent = maxDeletionPercent
+        self.maxDeletionsPerDay = maxDeletionsPerDay
         self.override = override
     }
 
@@ -53,6 +59,10 @@ package struct SafetyCheck: Sendable {
         let share = input.managedLiveCount > 0 ? Double(due) * 100 / Double(input.managedLiveCount) : 100
         if share > maxDeletionPercent {
             reasons.append("\(due) of \(input.managedLiveCount) managed accounts (\(Self.percent(share))) would be removed, more than sync.max_deletion_percent (\(Self.percent(maxDeletionPercent)))")
+        }
+        let softDeletes = Set(plan.actions.filter { $0.kind == .softDelete }.map(\.person)).count
+        if softDeletes > 0, input.softDeletesLastDay + softDeletes > maxDeletionsPerDay {
+            reasons.append("\(softDeletes) soft deletes now and \(input.softDeletesLastDay) in the last 24 hours would be more than sync.max_deletions_per_day (\(maxDeletionsPerDay))")
         }
         if let last = input.lastGoodMatchedCount, last > 0, input.matchedCount < last {
             let drop = Double(last - input.matchedCount) * 100 / Double(last)

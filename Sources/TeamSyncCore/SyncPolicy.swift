@@ -15,6 +15,9 @@ package struct SyncPolicy: Sendable, Equatable {
     package var maxDeletions: Int
     /// Most deletions in one run, in percent of managed accounts; also the shrink limit.
     package var maxDeletionPercent: Double
+    /// Most soft deletes in any 24 hours, this run's included (`sync.max_deletions_per_day`):
+    /// a few people a cycle cannot empty a team over a day.
+    package var maxDeletionsPerDay: Int = 25
     package var adoptExisting: Adoption
     /// The roles an unmanaged account may have to be adopted (`sync.adopt_roles`); an account
     /// with another role is never taken over, whatever `adopt_existing` says.

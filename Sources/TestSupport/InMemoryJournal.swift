@@ -106,6 +106,11 @@ package final class InMemoryJournal: JournalStore {
 
     package func managedCounts() async throws -> ManagedCounts { ManagedCounts(accounts) }
 
+    package func softDeletes(since time: Date) async throws -> Int {
+        let from = AuditTime.format(time)
+        return state.withLock { state in state.audit.filter { $0.action == .softDelete && $0.outcome == .ok && $0.time >= from }.count }
+    }
+
     package func lastGoodMatchedCount() async throws -> Int? {
         state.withLock { state in
             state.runs.last { run in

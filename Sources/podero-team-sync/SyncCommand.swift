@@ -8,7 +8,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Plan and record the would-be actions in the audit log as `planned`; no write to Podero.") var dryRun = false
-    @Option(help: "Replace both deletion limits (and the shrink guard) for this run only: delete at most N.")
+    @Option(help: "Replace the deletion limits (per run, per day, and the shrink guard) for this run only: delete at most N.")
     var maxDeletions: Int?
 
     func validate() throws {

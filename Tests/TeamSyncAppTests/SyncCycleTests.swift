@@ -176,4 +176,25 @@ struct SyncCycleTests {
         #expect(journal.skippedCases.contains { $0.kind == "departure_held" && $0.externalID == "bob" })
         #expect(journal.auditLog.contains { $0.action == .skip && $0.outcome == .refused && $0.externalUserID == "bob" })
     }
+
+    @Test("issue 15 #23: soft deletes of earlier runs count against sync.max_deletions_per_day (exit 4)")
+    func deletionsPerDay() async throws {
+        let people = (0..<12).map { Self.person("p\($0)") }
+        let provider = FakeAccountProvider()
+        let journal = InMemoryJournal()
+        let directory = StaticDirectory(DirectorySnapshot(people: people))
+        var cycle = Self.cycle(directory, provider)
+        cycle.configuration.policy.maxDeletionPercent = 100
+        cycle.configuration.policy.maxDeletionsPerDay = 5
+        #expect(await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil).exitStatus == .success)
+        // Three leave: fine (3 of 5). Three more leave: 3 + 3 > 5, refused.
+        directory.set(DirectorySnapshot(people: Array(people.dropFirst(3))))
+        #expect(await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil).exitStatus == .success)
+        #expect(provider.calls(.delete).count == 3)
+        directory.set(DirectorySnapshot(people: Array(people.dropFirst(6))))
+        let refused = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(refused.exitStatus == .safetyRefused, "\(refused.summary)")
+        #expect(refused.summary.contains("sync.max_deletions_per_day (5)"), "\(refused.summary)")
+        #expect(provider.calls(.delete).count == 3)
+    }
 }

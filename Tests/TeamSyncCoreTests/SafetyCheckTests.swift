@@ -21,6 +21,20 @@ struct SafetyCheckTests {
         #expect(check.refusals(for: Plan(actions: []), input).first?.contains("no people at all") == true)
     }
 
+    @Test("issue 15 #23: a rolling 24-hour limit on soft deletes, on top of the per-run ones; --max-deletions lifts it for one run")
+    func perDay() {
+        let daily = SafetyCheck(maxDeletions: 10, maxDeletionPercent: 100, maxDeletionsPerDay: 25)
+        let input = { (recent: Int) in SafetyCheck.Input(matchedCount: 95, lastGoodMatchedCount: 100, managedLiveCount: 200, softDeletesLastDay: recent) }
+        #expect(daily.refusals(for: departures(9), input(16)).isEmpty)  // 16 + 9 = 25
+        let refused = daily.refusals(for: departures(9), input(17))
+        #expect(refused == ["9 soft deletes now and 17 in the last 24 hours would be more than sync.max_deletions_per_day (25)"], "\(refused)")
+        // Nine a cycle, every cycle: the third cycle of the day is refused.
+        #expect(daily.refusals(for: departures(9), input(18)).count == 1)
+        #expect(SafetyCheck(maxDeletions: 10, maxDeletionPercent: 100, maxDeletionsPerDay: 25, override: 9).refusals(for: departures(9), input(100)).isEmpty)
+        #expect(SafetyCheck(maxDeletions: 10, maxDeletionPercent: 100).maxDeletionsPerDay == .max)  // the default lives in SyncPolicy
+        #expect(SyncPolicy().maxDeletionsPerDay == 25)
+    }
+
     @Test("within the limits: allowed (each person counted once)")
     func allowed() {
         let input = SafetyCheck.Input(matchedCount: 95, lastGoodMatchedCount: 100, managedLiveCount: 50)
