@@ -24,6 +24,8 @@ package struct AppConfiguration: Sendable {
     /// The defaults of CONTRACT.md for the keys that live here.
     package enum Defaults {
         package static let interval: Duration = .seconds(900)
+        /// The shortest `sync.interval`: a full read per cycle must not hammer the servers.
+        package static let minimumInterval: Duration = .seconds(60)
         package static let maxRunTime: Duration = .seconds(3600)
         package static let journalPath = "/var/lib/podero-team-sync/journal.sqlite"
         package static let logFormat = LogFormat.text

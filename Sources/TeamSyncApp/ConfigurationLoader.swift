@@ -220,6 +220,9 @@ package struct ConfigurationLoader {
             "protected_emails", "max_run_time", "max_deletions_per_day",
         ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
+        if interval < AppConfiguration.Defaults.minimumInterval {
+            keys["interval"]?.report("must be at least 1m: every cycle reads the whole directory and Podero's list (send SIGUSR1 for a sync now)")
+        }
         policy.departureGrace = keys["departure_grace"].duration(or: policy.departureGrace)
         policy.hardDeleteAfter = keys["hard_delete_after"]?.duration(default: policy.hardDeleteAfter, positive: true) ?? policy.hardDeleteAfter
         policy.maxDeletions = keys["max_deletions"].int(or: policy.maxDeletions, range: 0...1_000_000)

@@ -8,7 +8,8 @@ import TeamSyncCore
 
 /// `run`: a sync every `sync.interval` (with a little jitter) on a Dispatch timer, under
 /// swift-service-lifecycle. A failed cycle is logged and retried with backoff; SIGHUP reloads
-/// the configuration; SIGTERM/SIGINT finish the action in flight and stop; systemd is told
+/// the configuration; SIGUSR1 starts a cycle now (one right after the current one, if one is
+/// running); SIGTERM/SIGINT finish the action in flight and stop; systemd is told
 /// READY, STATUS, WATCHDOG and STOPPING; /metrics and /healthz are served when configured.
 package struct SyncService: Sendable {
     private let initial: CommandEnvironment
@@ -74,10 +75,12 @@ final class SyncLoop: Service, Sendable {
 
     func run() async throws {
         let hangup = reloadOnHangup()
+        let syncNow = syncOnUser1()
         notifier.notify("READY=1")
         let watchdog = startWatchdog()
         defer {
             hangup.cancel()
+            syncNow.cancel()
             watchdog?.cancel()
         }
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
@@ -145,6 +148,19 @@ final class SyncLoop: Service, Sendable {
             } catch {
                 current.logger.error("configuration not reloaded: \(error)")
             }
+        }
+        source.activate()
+        return source
+    }
+
+    /// SIGUSR1 (`systemctl kill -s USR1 podero-team-sync`): a cycle now, without waiting for
+    /// `sync.interval`. Requests during a cycle start one cycle right after it.
+    private func syncOnUser1() -> any DispatchSourceSignal {
+        signal(SIGUSR1, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: DispatchQueue(label: "podero-team-sync.sigusr1"))
+        source.setEventHandler { [self] in
+            environment.logger.notice("SIGUSR1: a sync now")
+            ticker.schedule(after: .zero)
         }
         source.activate()
         return source

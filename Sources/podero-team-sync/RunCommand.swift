@@ -6,7 +6,8 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "The long-running service for systemd (Type=notify): a sync every sync.interval.",
         discussion: """
-            SIGHUP reloads the configuration (a bad file is reported and the old one kept); SIGTERM and SIGINT
+            SIGHUP reloads the configuration (a bad file is reported and the old one kept); SIGUSR1 starts a sync
+            now (systemctl kill -s USR1 podero-team-sync), without waiting for sync.interval; SIGTERM and SIGINT
             finish the action in flight, record it, and exit 0. With metrics.listen set, /metrics (Prometheus)
             and /healthz are served while the service runs.
             """)

@@ -78,6 +78,8 @@ struct ConfigurationTests {
         ("no version", valid.replacingOccurrences(of: "version: 1\n", with: ""), "version: is required"),
         ("bad duration", valid + "\nsync:\n  interval: soon", "sync.interval: must be a duration"),
         ("zero interval", valid + "\nsync:\n  interval: 0s", "sync.interval: must be longer than 0"),
+        ("interval too short", valid + "\nsync:\n  interval: 1ms", "sync.interval: must be at least 1m"),
+        ("interval 59s", valid + "\nsync:\n  interval: 59s", "sync.interval: must be at least 1m"),
         ("negative limit", valid + "\nsync:\n  max_deletions: -1", "sync.max_deletions: must be between 0"),
         ("percent over 100", valid + "\nsync:\n  max_deletion_percent: 150", "sync.max_deletion_percent: must be between 0 and 100"),
         ("adoption mode", valid + "\nsync:\n  adopt_existing: always", "sync.adopt_existing: must be one of none, by_external_id, by_external_id_or_email"),

@@ -18,7 +18,7 @@ struct EndToEndServiceTests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    @Test("run: syncs on its timer, picks up a change, survives a broken reload, reports to systemd, stops on SIGTERM")
+    @Test("run: syncs at start, picks up a change on SIGUSR1, survives a broken reload, reports to systemd, stops on SIGTERM")
     func service() throws {
         let port = freePort()
         let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)")
@@ -46,6 +46,7 @@ struct EndToEndServiceTests {
             add: member
             member: uid=user00011,ou=people,dc=example,dc=com
             """)
+        kill(service, SIGUSR1)  // a sync now, without waiting for sync.interval (1m)
         #expect(try waitUntil(10) { try world.liveTeam()["user00011@example.com"] != nil })
 
         let valid = try String(contentsOfFile: world.configPath, encoding: .utf8)
@@ -63,6 +64,7 @@ struct EndToEndServiceTests {
             add: member
             member: uid=user00012,ou=people,dc=example,dc=com
             """)
+        kill(service, SIGUSR1)
         #expect(try waitUntil(10) { try world.liveTeam()["user00012@example.com"] != nil })
 
         let clock = ContinuousClock()

@@ -148,7 +148,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
               timeout: 5s
               max_concurrency: 4
             sync:
-              interval: 2s
+              interval: 1m
               max_deletions: 10
               max_deletion_percent: 40
             \(sync.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
