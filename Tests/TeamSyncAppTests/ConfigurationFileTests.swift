@@ -34,14 +34,7 @@ struct ConfigurationFileTests {
         if let extra { yaml = yaml.replacingOccurrences(of: extra.0, with: extra.1) }
         var loader = ConfigurationLoader(environment: [:])
         if let owners { loader.secretOwners = owners }
-        do {
-            _ = try loader.parse(yaml)
-            return []
-        } catch let error as ConfigurationError {
-            return error.problems.map(\.description)
-        } catch {
-            return ["\(error)"]
-        }
+        return ConfigurationTests.problems(yaml, loader: loader)
     }
 
     @Test("#2: a symlink to a file others can read (/etc/shadow-like, 0640) is refused, naming the key, never sending it")

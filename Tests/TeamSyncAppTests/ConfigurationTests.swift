@@ -39,8 +39,13 @@ struct ConfigurationTests {
     }
 
     private func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        Self.problems(yaml, loader: ConfigurationLoader(environment: environment))
+    }
+
+    /// The problems `loader` finds in `yaml`, one line each; empty when it loads.
+    static func problems(_ yaml: String, loader: ConfigurationLoader) -> [String] {
         do {
-            _ = try ConfigurationLoader(environment: environment).parse(yaml)
+            _ = try loader.parse(yaml)
             return []
         } catch let error as ConfigurationError {
             return error.problems.map(\.description)
