@@ -205,6 +205,11 @@ package struct Executor: Sendable {
                     return (.updated(externalID: id, email: changes.email, role: nil), nil)
                 }
             case .softDelete(let account):
+                if let refusal = await liveDisagreement(account) {
+                    try await journal.append([audit(action, .refused, at: time, reason: "\(action.reason); not deleted: \(refusal)")])
+                    logger.error("soft delete refused", metadata: ["external_user_id": "\(id)", "reason": "\(refusal)"])
+                    return (event, .failed, nil)
+                }
                 return try await write(action) {
                     try await deleteTolerantly(account.poderoID, soft: true)
                     return (.softDeleted(externalID: id, at: now()), nil)
@@ -272,6 +277,20 @@ package struct Executor: Sendable {
         try await journal.complete(intent: intent, outcome: .failed, change: nil, audit: [record], now: now())
         logger.error("action failed", metadata: ["action": "\(action.kind.rawValue)", "external_user_id": "\(action.person)", "error": "\(error)"])
         return (action.kind.auditAction, .failed)
+    }
+
+    /// Right before a soft delete, the live account is read again: it must still carry the
+    /// journal's external id and a team role (the plan's list may be minutes old). Nil when it
+    /// agrees or is gone (the delete is then tolerated); a failed read refuses too.
+    private func liveDisagreement(_ account: ManagedAccount) async -> String? {
+        do {
+            guard let live = try await provider.account(id: account.poderoID) else { return nil }
+            if live.role.teamRole == nil { return "the Podero account \(live.id) is now an end-user (\(live.role.apiValue))" }
+            if live.externalID != account.externalID { return "the Podero account \(live.id) now carries another external id" }
+            return nil
+        } catch {
+            return "the Podero account \(account.poderoID) could not be read first (\(error))"
+        }
     }
 
     /// A delete whose account is already gone counts as done.

@@ -163,6 +163,27 @@ struct ExecutorTests {
         #expect(journal.skippedCases.isEmpty)  // resolved cases leave
     }
 
+    @Test("issue 15 #9: right before a soft delete the live account is read again; one turned end-user, carrying another id, or unreadable is not deleted")
+    func liveCheckBeforeSoftDelete() async throws {
+        let provider = FakeAccountProvider(accounts: [
+            F.remote("dave", role: .user),
+            RemoteAccount(id: "p-erin", role: .admin, email: "boss@example.com", externalID: ExternalID("kevin"), firstName: nil, lastName: nil),
+            F.remote("fred"), F.remote("gina"),
+        ])
+        provider.inject(.fail(.transient(outcomeUnknown: false)), on: .lookUp, key: "p-fred", times: 5)
+        let accounts = ["dave", "erin", "fred", "gina"].map { F.managed($0) }
+        let journal = InMemoryJournal(managed: accounts)
+        let report = try await F.executor(provider, journal).apply(Plan(actions: accounts.map(F.softDelete)))
+        #expect(provider.calls(.delete).map(\.key) == ["p-gina"])  // only the one that still agrees
+        #expect(report.count(of: .softDelete, .failed) == 3 && report.count(of: .softDelete, .ok) == 1)
+        let refused = journal.auditLog.filter { $0.action == .softDelete && $0.outcome == .refused }
+        #expect(Set(refused.compactMap(\.externalUserID)) == ["dave", "erin", "fred"])
+        #expect(refused.contains { $0.reason?.contains("is now an end-user") == true })
+        #expect(refused.contains { $0.reason?.contains("now carries another external id") == true })
+        #expect(refused.contains { $0.reason?.contains("could not be read first") == true })
+        #expect(journal.account("dave")?.state == .active && journal.account("gina")?.state != .active)
+    }
+
     @Test("a journal that cannot be written stops the run before any call")
     func brokenJournal() async throws {
         let provider = FakeAccountProvider()
