@@ -60,17 +60,14 @@ final class LDAPConnection {
     /// Simple bind with the configured DN and password (LDAPv3); anonymous when no DN is set.
     func bind() throws {
         guard let bindDN = settings.bindDN else { return }
-        let password = settings.bindPassword?.exposedValue ?? ""
-        var utf8 = Array(password.utf8)
-        let code = utf8.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { pointer in
-                var credentials = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.count == 0 ? nil : pointer)
-                // A nil mechanism is LDAP_SASL_SIMPLE: a simple bind (ldap_bind(3)).
-                return ldap_sasl_bind_s(rawHandle, bindDN, nil, &credentials, nil, nil, nil)
-            }
+        // The password's own buffer goes to libldap as it is: no copy of it is made here.
+        let password = settings.bindPassword ?? Secret("")
+        let code = password.withBytes { bytes -> Int32 in
+            let pointer = UnsafeMutablePointer(mutating: bytes.bindMemory(to: CChar.self).baseAddress)
+            var credentials = berval(bv_len: ber_len_t(bytes.count), bv_val: bytes.count == 0 ? nil : pointer)
+            // A nil mechanism is LDAP_SASL_SIMPLE: a simple bind (ldap_bind(3)).
+            return ldap_sasl_bind_s(rawHandle, bindDN, nil, &credentials, nil, nil, nil)
         }
-        // Overwrite our copy of the password bytes now that libldap has sent them.
-        for index in utf8.indices { utf8[index] = 0 }
         guard code == LDAP_SUCCESS else { throw failure(code, operation: "bind") }
     }
 

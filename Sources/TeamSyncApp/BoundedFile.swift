@@ -51,6 +51,7 @@ struct BoundedFile {
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<count])
         }
+        buffer.withUnsafeMutableBytes { explicit_bzero($0.baseAddress!, $0.count) }  // it may have held a secret
         guard data.count <= limit else { throw Refusal(description: "is larger than \(Self.size(limit))") }
         return Opened(data: data, owner: info.st_uid, mode: info.st_mode & 0o7777, acl: Self.accessACL(descriptor))
     }

@@ -32,7 +32,9 @@ struct SecretFile {
             return nil
         }
         do throws(BoundedFile.Refusal) {
-            return try value(BoundedFile(path: path, limit: Self.limit).read())
+            var file = try BoundedFile(path: path, limit: Self.limit).read()
+            defer { file.data.resetBytes(in: 0..<file.data.count) }  // no second copy left behind
+            return try value(file)
         } catch {
             key.report("the secret file \(path) \(error)")
             return nil
@@ -44,13 +46,32 @@ struct SecretFile {
             throw .init(description: "is owned by user \(file.owner), not by root or the user the daemon runs as; chown it")
         }
         if let reason = exposure(file) { throw .init(description: "\(reason); chmod 600 it") }
-        guard let text = String(data: file.data, encoding: .utf8) else { throw .init(description: "is not UTF-8 text") }
-        var line = Substring(text)
-        if line.hasSuffix("\r\n") { line = line.dropLast(2) } else if line.hasSuffix("\n") { line = line.dropLast() }
-        guard !line.contains(where: { $0 == "\n" || $0 == "\r" }) else { throw .init(description: "has more than one line; a secret file holds one line") }
-        guard !line.unicodeScalars.contains("\0") else { throw .init(description: "contains a NUL byte") }
+        // Checked as bytes, so that the secret is copied once: into its `Secret`.
+        var line = file.data[...]
+        if line.last == UInt8(ascii: "\n") { line = line.dropLast() }
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        guard !line.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+            throw .init(description: "has more than one line; a secret file holds one line")
+        }
+        guard !line.contains(0) else { throw .init(description: "contains a NUL byte") }
         guard !line.isEmpty else { throw .init(description: "is empty") }
-        return Secret(String(line))
+        guard Self.isUTF8(line) else {
+            throw .init(description: "is not UTF-8 text")
+        }
+        return Secret(bytes: line)
+    }
+
+    /// Whether `bytes` are UTF-8, checked without building a String (a copy of the secret).
+    static func isUTF8(_ bytes: Data.SubSequence) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     /// Why others may read or change the file, or nil when only its owner can.

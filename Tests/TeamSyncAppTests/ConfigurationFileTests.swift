@@ -1,6 +1,7 @@
 import CPosixExtras
 import Foundation
 import Testing
+import TeamSyncCore
 @testable import TeamSyncApp
 
 /// Files the configuration names are complete-or-error: regular files of bounded size; secrets
@@ -179,5 +180,20 @@ struct ProcessHardeningTests {
         var limit = rlimit()
         #expect(getrlimit(Int32(RLIMIT_CORE.rawValue), &limit) == 0)
         #expect(limit.rlim_cur == 0 && limit.rlim_max == 0)
+    }
+}
+
+@Suite("Secrets in memory")
+struct SecretMemoryTests {
+    @Test("#12: a secret is one buffer, compared and hashed by value, never printed; its file's bytes are checked without a String copy")
+    func secret() {
+        let secret = Secret(bytes: Array("pässwörd".utf8))
+        #expect(secret.exposedValue == "pässwörd")
+        #expect(secret == Secret("pässwörd") && secret != Secret("password"))
+        #expect(Set([secret, Secret("pässwörd")]).count == 1)
+        #expect(secret.withBytes { Array($0) } == Array("pässwörd".utf8))
+        #expect("\(secret)" == "<redacted>" && String(reflecting: secret) == "<redacted>")
+        #expect(SecretFile.isUTF8(Data("pässwörd".utf8)[...]))
+        #expect(!SecretFile.isUTF8(Data([0x70, 0xC3, 0x28])[...]))
     }
 }
