@@ -31,6 +31,11 @@ package enum LDAPFilterSyntax {
 
         private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
+        /// Spaces between the parts of a composite filter, which libldap tolerates (never inside a value).
+        private mutating func skipSpaces() {
+            while current == UInt8(ascii: " ") { position += 1 }
+        }
+
         private mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
             guard current == byte else { throw Failure(position: position, reason: "expected \(what)") }
             position += 1
@@ -40,14 +45,20 @@ package enum LDAPFilterSyntax {
             depth += 1
             defer { depth -= 1 }
             guard depth <= 64 else { throw Failure(position: position, reason: "nested more than 64 levels deep") }
+            skipSpaces()
             try expect(UInt8(ascii: "("), "(")
             switch current {
             case UInt8(ascii: "&"), UInt8(ascii: "|"):
                 position += 1
-                while current == UInt8(ascii: "(") { try filter() }
+                skipSpaces()
+                while current == UInt8(ascii: "(") {
+                    try filter()
+                    skipSpaces()
+                }
             case UInt8(ascii: "!"):
                 position += 1
                 try filter()
+                skipSpaces()
             default:
                 try item()
             }

@@ -7,7 +7,7 @@ struct LDAPFilterSyntaxTests {
         "(objectClass=inetOrgPerson)", "objectClass=person", "(&(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))",
         "(|(mail=*@example.com)(cn=J*n D*e))", "(pwdAccountLockedTime=*)", "(employeeType=dis\\28abled\\29)", "(&)", "(|)",
         "(cn:dn:2.5.13.5:=John)", "(cn:=x)", "(:caseExactMatch:=x)", "(memberOf=cn=podero-staff,ou=groups,dc=example,dc=com)",
-        "(createTimestamp>=20240101000000Z)", "(cn~=jon)", "(cn;lang-de=Hans)", "(sn=Müller)",
+        "(createTimestamp>=20240101000000Z)", "(& (objectClass=user) (!(cn=x)) )", "(cn~=jon)", "(cn;lang-de=Hans)", "(sn=Müller)",
     ])
     func valid(_ filter: String) {
         #expect(LDAPFilterSyntax.problem(filter) == nil, "\(filter): \(LDAPFilterSyntax.problem(filter) ?? "")")
