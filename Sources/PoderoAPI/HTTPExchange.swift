@@ -31,11 +31,17 @@ struct HTTPExchange: Sendable {
         let deadline = TimeAmount.milliseconds(seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let prepared = request
         do {
-            return try await within(timeout, operation: operation) {
-                let response = try await client.execute(prepared, timeout: deadline)
-                let collected = try await response.body.collect(upTo: limit)
-                return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
+            // AsyncHTTPClient's deadline bounds connecting, sending and the answer's head (and
+            // says which failures left nothing sent); the body gets what is left of the timeout.
+            let clock = ContinuousClock()
+            let started = clock.now
+            let response = try await client.execute(prepared, timeout: deadline)
+            let remaining = timeout - (clock.now - started)
+            let body = response.body
+            let collected = try await within(remaining > .zero ? remaining : .zero, operation: operation) {
+                try await body.collect(upTo: limit)
             }
+            return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: collected)
         } catch let error as PoderoError {
             throw error
         } catch is NIOTooManyBytesError {
@@ -47,8 +53,8 @@ struct HTTPExchange: Sendable {
         }
     }
 
-    /// Runs `body`, cancelling it when `timeout` has passed first: AsyncHTTPClient's own
-    /// deadline stops at the answer's head, so a body trickling in would otherwise never end.
+    /// Runs `body` (reading an answer's body), cancelling it when `timeout` has passed first: a
+    /// body trickling in would otherwise never end. The request was sent: the outcome is unknown.
     static func within<T: Sendable>(_ timeout: Duration, operation: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
