@@ -78,15 +78,15 @@ package struct Executor: Sendable {
         let time = now()
         let skipped = plan.skipped
         var cases = skipped.map { entry in
-            AttentionCase(kind: "skipped", key: entry.key, externalID: entry.externalID?.rawValue, email: entry.email?.value,
+            AttentionCase(kind: .skipped, key: entry.key, externalID: entry.externalID?.rawValue, email: entry.email?.value,
                 detail: entry.detail, since: time)
         }
         cases += plan.held.map { held in
-            AttentionCase(kind: "departure_held", key: held.key, externalID: held.account.externalID.rawValue, email: held.account.email,
+            AttentionCase(kind: .departureHeld, key: held.key, externalID: held.account.externalID.rawValue, email: held.account.email,
                 detail: held.detail, since: time)
         }
         cases += plan.diagnostics.filter { $0.code == .attributeUnseen }.map { diagnostic in
-            AttentionCase(kind: "attribute_unseen", key: "\(diagnostic.code.rawValue):\(diagnostic.entry)", externalID: nil, email: nil,
+            AttentionCase(kind: .attributeUnseen, key: "\(diagnostic.code.rawValue):\(diagnostic.entry)", externalID: nil, email: nil,
                 detail: "\(diagnostic.entry): \(diagnostic.message)", since: time)
         }
         let fresh = try await journal.replaceSkipped(cases, now: time)
@@ -285,9 +285,7 @@ package struct Executor: Sendable {
     private func liveDisagreement(_ account: ManagedAccount) async -> String? {
         do {
             guard let live = try await provider.account(id: account.poderoID) else { return nil }
-            if live.role.teamRole == nil { return "the Podero account \(live.id) is now an end-user (\(live.role.apiValue))" }
-            if live.externalID != account.externalID { return "the Podero account \(live.id) now carries another external id" }
-            return nil
+            return account.disagreement(with: live)
         } catch {
             return "the Podero account \(account.poderoID) could not be read first (\(error))"
         }

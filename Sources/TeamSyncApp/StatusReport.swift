@@ -36,7 +36,7 @@ package struct StatusReport: Sendable {
             return (account.externalID.rawValue, account.email, "restore_blocked",
                 "back in the directory since \(AuditTime.format(since)), but Podero refuses a new account while \(holder) holds the e-mail or external id; restore or hard-delete it in Podero (the next run then creates the account)")
         }
-        return blocked + skipped.map { ($0.externalID, $0.email, $0.kind, $0.detail) }
+        return blocked + skipped.map { ($0.externalID, $0.email, $0.kind.rawValue, $0.detail) }
     }
 
     /// The JSON of CONTRACT.md.

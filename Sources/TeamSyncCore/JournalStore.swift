@@ -102,8 +102,17 @@ package struct ManagedCounts: Sendable, Equatable {
 
 /// A case that needs a human, as `status` shows it.
 package struct AttentionCase: Sendable, Equatable {
-    /// `skipped` (the only kind stored; blocked restores live in the managed accounts).
-    package var kind: String
+    /// What kind of case (blocked restores are not stored here: they live in the managed accounts).
+    package enum Kind: String, Sendable, CaseIterable {
+        /// A directory entry left alone (`Plan.skipped`).
+        case skipped
+        /// A departure kept because the evidence disagrees (`Plan.held`).
+        case departureHeld = "departure_held"
+        /// A configured attribute no entry shows (`Diagnostic.Code.attributeUnseen`).
+        case attributeUnseen = "attribute_unseen"
+    }
+
+    package var kind: Kind
     /// Stable key: the diagnostic's code and the external id, or the normalised DN.
     package var key: String
     package var externalID: String?
@@ -112,7 +121,7 @@ package struct AttentionCase: Sendable, Equatable {
     package var since: Date
 
     /// Creates a case.
-    package init(kind: String, key: String, externalID: String?, email: String?, detail: String, since: Date) {
+    package init(kind: Kind, key: String, externalID: String?, email: String?, detail: String, since: Date) {
         self.kind = kind
         self.key = key
         self.externalID = externalID

@@ -47,6 +47,14 @@ package struct ManagedAccount: Hashable, Sendable {
     /// the account. Nil until the first read after the account was taken on.
     package var lastDN: String?
 
+    /// Why the live account `live` no longer matches this row (made an end-user, or carrying
+    /// another person's external id), or nil when it does: a row alone never decides a deletion.
+    package func disagreement(with live: RemoteAccount) -> String? {
+        if live.role.teamRole == nil { return "its Podero account \(live.id) is now an end-user (\(live.role.apiValue))" }
+        if live.externalID != externalID { return "its Podero account \(live.id) now carries another external id" }
+        return nil
+    }
+
     /// Creates a managed account.
     package init(externalID: ExternalID, poderoID: String, email: String, role: Role, state: State = .active, firstSeen: Date, adopted: Bool = false,
         lastDN: String? = nil

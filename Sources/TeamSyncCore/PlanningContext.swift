@@ -234,8 +234,7 @@ struct PlanningContext: Sendable {
 
     /// Why the live account no longer matches the journal's row, or nil when it does.
     private func disagreement(_ account: ManagedAccount, _ live: RemoteAccount) -> String? {
-        if live.role.teamRole == nil { return "its Podero account \(live.id) is now an end-user (\(live.role.apiValue))" }
-        if live.externalID != account.externalID { return "its Podero account \(live.id) carries another external id" }
+        if let disagreement = account.disagreement(with: live) { return disagreement }
         if protectedEmails.contains(live.email.caseFoldedKey()) { return "its Podero account \(live.id) has a protected e-mail (sync.protected_emails)" }
         return nil
     }

@@ -173,7 +173,7 @@ struct SyncCycleTests {
         #expect(second.exitStatus == .success, "\(second.summary)")
         #expect(provider.calls(.delete).isEmpty)
         #expect(journal.account("bob")?.state == .active)
-        #expect(journal.skippedCases.contains { $0.kind == "departure_held" && $0.externalID == "bob" })
+        #expect(journal.skippedCases.contains { $0.kind == .departureHeld && $0.externalID == "bob" })
         #expect(journal.auditLog.contains { $0.action == .skip && $0.outcome == .refused && $0.externalUserID == "bob" })
     }
 
