@@ -3,6 +3,7 @@
 #
 #   Scripts/slapd-fixture.sh start DIR [LDIF]   # generate certs + config, load LDIF, start, wait
 #   Scripts/slapd-fixture.sh stop DIR           # stop it by PID
+#   Scripts/slapd-fixture.sh restart DIR        # stop and start it again: same data, same ports
 #   Scripts/slapd-fixture.sh env DIR            # print the fixture's variables (sourceable)
 #
 # DIR is created and owned by the fixture. The server listens on two free high ports (ldap://
@@ -20,7 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 command=${1:-}
 dir=${2:-}
-[ -n "$command" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|env DIR [LDIF]" >&2; exit 64; }
+[ -n "$command" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart|env DIR [LDIF]" >&2; exit 64; }
 suffix="dc=example,dc=com"
 slapd=$(command -v slapd || echo /usr/sbin/slapd)
 slapadd=$(command -v slapadd || echo /usr/sbin/slapadd)
@@ -122,11 +123,23 @@ stop)
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$dir/slapd.pid"
     ;;
+restart)
+    # The same database, configuration and ports: what a server restart looks like to clients
+    # (syncprov's in-memory session log is gone afterwards).
+    [ -f "$dir/env" ] || { echo "no slapd fixture in $dir" >&2; exit 1; }
+    "$0" stop "$dir"
+    . "$dir/env"
+    port=${TEAMSYNC_LDAP_URL##*:}
+    tls_port=${TEAMSYNC_LDAPS_URL##*:}
+    "$slapd" -f "$dir/slapd.conf" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$tls_port/ $TEAMSYNC_LDAPI_URL" \
+        -d 0 >> "$dir/slapd.log" 2>&1 &
+    wait_until_ready "$dir" "$port"
+    ;;
 env)
     cat "$dir/env"
     ;;
 *)
-    echo "usage: $0 start|stop|env DIR [LDIF]" >&2
+    echo "usage: $0 start|stop|restart|env DIR [LDIF]" >&2
     exit 64
     ;;
 esac

@@ -36,9 +36,11 @@ struct DirectoryReader {
         }
         let resolution: GroupResolution
         let groupCount: Int
+        var groups: GroupGraph?
         switch settings.groups.membership {
         case .expand:
             let graph = try readGroups(connection)
+            groups = graph
             groupCount = graph.count
             resolution = graph.resolve(
                 roleGroups: settings.roleGroups, isPerson: { personDNs.contains($0) },
@@ -54,10 +56,11 @@ struct DirectoryReader {
             throw LDAPError(.missingRoleGroup, operation: "search groups",
                 reason: "the group of roles[\(index)] was not found under directory.groups.base_dn with directory.groups.filter; refusing to treat its members as departed")
         }
-        let snapshot = SnapshotAssembler(
+        var snapshot = SnapshotAssembler(
             candidates: candidates, disabled: disabled, memberships: resolution.memberships,
             groupDiagnostics: visibility.diagnostics + resolution.diagnostics
         ).assemble()
+        snapshot.groups = groups
         logger.debug("directory read", metadata: [
             "matched": "\(snapshot.matchedCount)", "valid": "\(snapshot.people.count)",
             "skipped": "\(snapshot.skipped.count)", "disabled": "\(disabled.count)", "groups": "\(groupCount)",

@@ -41,3 +41,31 @@ package struct LDAPDirectory: DirectorySource {
         }
     }
 }
+
+extension LDAPDirectory {
+    /// The controls the server's root DSE advertises (`supportedControl`), for choosing a watch.
+    package func supportedControls() async throws -> Set<String> {
+        let settings = self.settings
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result {
+                    let connection = try LDAPConnection(settings: settings)
+                    defer { connection.close() }
+                    if settings.startTLS { try connection.startTLS() }
+                    try connection.bind()
+                    var controls = Set<String>()
+                    let names = CStringList(["supportedControl"])
+                    try connection.pagedSearch(.entry("", attributes: ["supportedControl"], purpose: "read the root DSE", timeout: settings.timeout)) { entry in
+                        controls.formUnion(entry.strings(names[0]))
+                    }
+                    return controls
+                })
+            }
+        }
+    }
+
+    /// The RFC 4533 sync request control.
+    package static let syncControlOID = "1.3.6.1.4.1.4203.1.9.1.1"
+    /// Active Directory's DirSync control.
+    package static let dirSyncControlOID = "1.2.840.113556.1.4.841"
+}

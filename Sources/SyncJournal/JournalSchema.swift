@@ -103,6 +103,23 @@ enum JournalSchema {
                 t.add(column: "boot_id", .text)
             }
         }
+        migrator.registerMigration("v5: the watch's cookie and state; managed accounts by DN") { db in
+            try db.create(table: "watch_state") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("scope", .text)
+                t.column("cookie", .blob)
+                t.column("mode", .text)
+                t.column("connected", .boolean)
+                t.column("detail", .text)
+                t.column("last_change_at", .double)
+                t.column("last_applied_at", .double)
+                t.column("lag_seconds", .double)
+                t.column("refused", .integer)
+                t.column("refused_since", .double)
+                t.column("updated_at", .double)
+            }
+            try db.create(index: "managed_account_last_dn", on: "managed_account", columns: ["last_dn"])
+        }
         return migrator
     }
 }

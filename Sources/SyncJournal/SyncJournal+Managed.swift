@@ -19,6 +19,30 @@ extension SyncJournal {
         }
     }
 
+    package func managedAccounts(externalIDs: Set<ExternalID>, lastDNs: Set<String>) async throws -> [ManagedAccount] {
+        guard !externalIDs.isEmpty || !lastDNs.isEmpty else { return [] }
+        return try await database.read { db in
+            var accounts: [ManagedAccount] = []
+            var seen = Set<String>()
+            // In slices: SQLite limits the number of bound parameters.
+            for (column, values) in [("external_id", externalIDs.map(\.rawValue)), ("last_dn", Array(lastDNs))] {
+                for start in stride(from: 0, to: values.count, by: 500) {
+                    let slice = Array(values[start..<min(start + 500, values.count)])
+                    let rows = try Row.fetchCursor(db, sql: """
+                        SELECT external_id, podero_id, email, role, state, first_seen, adopted,
+                               departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn
+                        FROM managed_account WHERE \(column) IN (\(slice.map { _ in "?" }.joined(separator: ",")))
+                        """, arguments: StatementArguments(slice))
+                    while let row = try rows.next() {
+                        let account = try Self.managedAccount(row)
+                        if seen.insert(account.externalID.rawValue).inserted { accounts.append(account) }
+                    }
+                }
+            }
+            return accounts
+        }
+    }
+
     /// A row of the query in `managedAccounts()`, by column position.
     private static func managedAccount(_ row: Row) throws -> ManagedAccount {
         let externalID: String = row[0]

@@ -63,6 +63,7 @@ extension SyncJournal {
                     counts = ?, detail = ? WHERE run_id = ?
                 """, arguments: [now.timeIntervalSince1970, end.outcome.rawValue, end.exitCode, end.matchedCount,
                     end.directoryComplete, counts, end.detail, runID])
+            if let cookie = end.watchCookie { try Self.storeCookie(db, cookie) }
         }
     }
 

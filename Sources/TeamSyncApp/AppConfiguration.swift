@@ -14,6 +14,12 @@ package struct AppConfiguration: Sendable {
     /// `sync.max_run_time`: no action is started after this long; a read that takes longer
     /// fails the run before any write.
     package var maxRunTime: Duration = Defaults.maxRunTime
+    /// `sync.watch`: how `run` follows directory changes between full reconciles.
+    package var watch: WatchMode = .auto
+    /// `sync.watch_debounce`: how long `run` waits after a change for more before applying.
+    package var watchDebounce: Duration = Defaults.watchDebounce
+    /// `directory.dirsync_poll`: how often Active Directory's DirSync is asked for changes.
+    package var dirSyncPoll: Duration = Defaults.dirSyncPoll
     package var journalPath: String
     /// `metrics.listen`: host and port for /metrics and /healthz; nil turns them off.
     package var metricsListen: (host: String, port: Int)?
@@ -27,8 +33,20 @@ package struct AppConfiguration: Sendable {
         /// The shortest `sync.interval`: a full read per cycle must not hammer the servers.
         package static let minimumInterval: Duration = .seconds(60)
         package static let maxRunTime: Duration = .seconds(3600)
+        package static let watchDebounce: Duration = .milliseconds(200)
+        package static let dirSyncPoll: Duration = .seconds(2)
         package static let journalPath = "/var/lib/podero-team-sync/journal.sqlite"
         package static let logFormat = LogFormat.text
+    }
+
+    /// `sync.watch`.
+    package enum WatchMode: String, Sendable, CaseIterable {
+        /// What the server's root DSE advertises: syncrepl (RFC 4533) or DirSync; else polling only.
+        case auto
+        case syncrepl
+        case dirsync
+        /// Polling only: a full reconcile every `sync.interval`.
+        case off
     }
 
     /// `log.format`.

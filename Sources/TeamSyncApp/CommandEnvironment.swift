@@ -46,9 +46,12 @@ package struct CommandEnvironment: Sendable {
     }
 
     /// `sync` and each cycle of `run`: one pass against the read-write journal.
-    package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String, shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
+    /// `journal`: the journal the caller keeps open (`run`); one process never opens the
+    /// journal twice, since closing any descriptor of the file drops the process's SQLite locks.
+    package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String, journal open: SyncJournal? = nil,
+                      shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
         do {
-            let journal = try openJournal()
+            let journal = try open ?? openJournal()
             return try await withCycle { cycle, _, _ in
                 var cycle = cycle
                 cycle.shouldStop = shouldStop

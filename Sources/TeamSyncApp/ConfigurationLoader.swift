@@ -59,9 +59,13 @@ package struct ConfigurationLoader {
             problems.add("version", "is required (version: 1)", nil)
         }
         let roles = readRoles(keys["roles"] ?? ConfigNode(node: nil, path: "roles", problems: problems))
-        let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles, warnings: &warnings)
+        var dirSyncPoll = AppConfiguration.Defaults.dirSyncPoll
+        let directory = readDirectory(keys["directory"] ?? ConfigNode(node: nil, path: "directory", problems: problems), roles: roles,
+            warnings: &warnings, dirSyncPoll: &dirSyncPoll)
         let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
-        let (policy, interval, maxRunTime) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems))
+        var watch = (mode: AppConfiguration.WatchMode.auto, debounce: AppConfiguration.Defaults.watchDebounce)
+        let (policy, interval, maxRunTime) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems), watch: &watch)
+
         if let directory, let warning = Self.adoptionWarning(policy, idAttribute: directory.users.externalIDAttribute) {
             warnings.append(warning)
         }
@@ -77,6 +81,9 @@ package struct ConfigurationLoader {
             directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
             journalPath: journalPath, metricsListen: metrics, logFormat: logFormat, warnings: warnings)
         configuration.maxRunTime = maxRunTime
+        configuration.watch = watch.mode
+        configuration.watchDebounce = watch.debounce
+        configuration.dirSyncPoll = dirSyncPoll
         return configuration
     }
 
@@ -100,10 +107,10 @@ package struct ConfigurationLoader {
         return rules
     }
 
-    private func readDirectory(_ node: ConfigNode, roles: [RoleRule], warnings: inout [String]) -> LDAPSettings? {
+    private func readDirectory(_ node: ConfigNode, roles: [RoleRule], warnings: inout [String], dirSyncPoll: inout Duration) -> LDAPSettings? {
         guard let keys = node.mapping(allowed: [
             "url", "start_tls", "tls_ca_file", "tls_verify", "bind_dn", "bind_password_file", "timeout", "page_size", "domain_scope",
-            "users", "groups",
+            "users", "groups", "dirsync_poll",
         ], required: true) else { return nil }
         let missing = { (name: String) in ConfigNode(node: nil, path: "\(node.path).\(name)", problems: node.problems) }
         let urlNode = keys["url"] ?? missing("url")
@@ -130,6 +137,10 @@ package struct ConfigurationLoader {
         let timeout = keys["timeout"].duration(or: LDAPSettings.Defaults.timeout, positive: true)
         let pageSize = keys["page_size"].int(or: LDAPSettings.Defaults.pageSize, range: 1...100_000)
         let domainScope = keys["domain_scope"].bool(or: LDAPSettings.Defaults.domainScope)
+        if let poll = keys["dirsync_poll"] {
+            dirSyncPoll = poll.duration(default: dirSyncPoll, positive: true) ?? dirSyncPoll
+            if dirSyncPoll < .milliseconds(500) || dirSyncPoll > .seconds(3600) { poll.report("must be between 500ms and 1h") }
+        }
         let users = readUsers(keys["users"] ?? missing("users"))
         let groups = readGroups(keys["groups"] ?? missing("groups"))
         guard let url, let users, let groups else { return nil }
@@ -213,11 +224,11 @@ package struct ConfigurationLoader {
             timeout: timeout, maxConcurrency: concurrency)
     }
 
-    private func readSync(_ node: ConfigNode) -> (SyncPolicy, Duration, Duration) {
+    private func readSync(_ node: ConfigNode, watch: inout (mode: AppConfiguration.WatchMode, debounce: Duration)) -> (SyncPolicy, Duration, Duration) {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
-            "protected_emails", "max_run_time", "max_deletions_per_day",
+            "protected_emails", "max_run_time", "max_deletions_per_day", "watch", "watch_debounce",
         ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         if interval < AppConfiguration.Defaults.minimumInterval {
@@ -245,6 +256,11 @@ package struct ConfigurationLoader {
         policy.protectedEmails = protected
         let maxRunTime = keys["max_run_time"].duration(or: AppConfiguration.Defaults.maxRunTime, positive: true)
         if maxRunTime < .seconds(10) { keys["max_run_time"]?.report("must be at least 10s") }
+        watch.mode = keys["watch"].choice(or: watch.mode)
+        if let debounce = keys["watch_debounce"] {
+            watch.debounce = debounce.duration(default: watch.debounce) ?? watch.debounce
+            if watch.debounce > .seconds(10) { debounce.report("must be at most 10s") }
+        }
         return (policy, interval, maxRunTime)
     }
 

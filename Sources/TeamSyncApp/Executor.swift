@@ -24,6 +24,9 @@ package struct Executor: Sendable {
     package var now: @Sendable () -> Date = { Date() }
     /// Told (done, total) after each action.
     package var progress: (@Sendable (Int, Int) -> Void)?
+    /// False for a watch batch: it sees a few people, so it must not replace the attention
+    /// cases a complete read recorded (the next reconcile does).
+    package var recordsAttentionCases = true
 
     package init(
         provider: any AccountProvider, journal: any JournalStore, runID: String, dryRun: Bool, concurrency: Int, errorBudget: Int,
@@ -49,7 +52,7 @@ package struct Executor: Sendable {
     /// a failed action is counted in the report instead.
     package func apply(_ plan: Plan) async throws -> ExecutionReport {
         guard !dryRun else { return try await recordPlanned(plan) }
-        try await recordCases(plan)
+        if recordsAttentionCases { try await recordCases(plan) }
         try await journal.apply(plan.journalUpdates.filter { !$0.followsActions }, now: now())
         let report = await applyActions(plan.actions)
         let following = plan.journalUpdates.filter(\.followsActions)

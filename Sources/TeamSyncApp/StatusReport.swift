@@ -10,14 +10,18 @@ package struct StatusReport: Sendable {
     package var grace: Duration
     /// The end of the last good read (`RunOutcome.countsAsGoodRead`), if any.
     package var lastGoodRead: Date?
+    /// What the watch of `run` last recorded.
+    package var watch: WatchStatus?
 
     /// Reads the journal (opened read-only; nil before the first sync is an empty one).
     package static func load(journal: SyncJournal?, grace: Duration) async throws -> StatusReport {
         guard let journal else {
             return StatusReport(runs: [], managed: [], skipped: [], grace: grace, lastGoodRead: nil)
         }
-        return StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
+        var report = StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
             skipped: try await journal.skippedCases(), grace: grace, lastGoodRead: try await journal.lastGoodRead())
+        report.watch = try await journal.watchStatus()
+        return report
     }
 
     var live: [ManagedAccount] { managed.filter { $0.state.isLive } }
@@ -59,8 +63,17 @@ package struct StatusReport: Sendable {
             .object([("external_user_id", .string(item.externalID)), ("email", .string(item.email)),
                      ("kind", .string(item.kind)), ("detail", .string(item.detail))])
         }
+        let watch: JSONText.Value = self.watch.map { watch in
+            .object([("mode", .string(watch.mode)), ("connected", .bool(watch.connected)), ("detail", .string(watch.detail)),
+                     ("last_change_at", .string(watch.lastChangeAt.map(AuditTime.format))),
+                     ("last_applied_at", .string(watch.lastAppliedAt.map(AuditTime.format))),
+                     ("lag_seconds", watch.lagSeconds.map { .string(String(format: "%.3f", $0)) } ?? .string(nil)),
+                     ("refused_departures", .int(watch.refusedDepartures)),
+                     ("refused_since", .string(watch.refusedSince.map(AuditTime.format))),
+                     ("updated_at", .string(AuditTime.format(watch.updatedAt)))])
+        } ?? .string(nil)
         return JSONText.render(.object([("last_runs", .array(runs)), ("last_good_read", .string(lastGoodRead.map(AuditTime.format))), ("managed", managed),
-            ("pending_departures", .array(pending)), ("needs_attention", .array(attention))]))
+            ("pending_departures", .array(pending)), ("needs_attention", .array(attention)), ("watch", watch)]))
     }
 
     /// The readable report.
@@ -73,6 +86,10 @@ package struct StatusReport: Sendable {
         }
         lines.append("Last good read: " + (lastGoodRead.map(AuditTime.format) ?? "none yet") + " (complete directory read, not refused by a safety limit)")
         lines.append("")
+        if let watch {
+            lines += Self.watchLines(watch)
+            lines.append("")
+        }
         lines.append("Managed accounts: " + Role.allCases.map { role in "\(live.filter { $0.role == role }.count) \(role.rawValue)" }.joined(separator: ", "))
         lines.append("")
         lines.append("Waiting out the departure grace (\(DurationText.format(grace))): \(pending.count)")
@@ -86,5 +103,22 @@ package struct StatusReport: Sendable {
         }
         // Details come from the directory and from Podero: no line may carry a control character.
         return lines.map(\.escapingControlCharacters).joined(separator: "\n")
+    }
+
+    /// The watch section of the readable report.
+    static func watchLines(_ watch: WatchStatus) -> [String] {
+        guard watch.mode != "off" else {
+            return ["Directory watch: off (\(watch.detail ?? "sync.watch")); as of \(AuditTime.format(watch.updatedAt))"]
+        }
+        var lines = ["Directory watch: \(watch.mode), " + (watch.connected ? "connected" : "not connected" + (watch.detail.map { " (\($0))" } ?? ""))
+            + "; as of \(AuditTime.format(watch.updatedAt))"]
+        lines.append("  last change seen: " + (watch.lastChangeAt.map(AuditTime.format) ?? "none yet")
+            + "; last applied: " + (watch.lastAppliedAt.map(AuditTime.format) ?? "none yet")
+            + (watch.lagSeconds.map { String(format: " (%.2f s after it arrived)", $0) } ?? ""))
+        if watch.refusedDepartures > 0 {
+            lines.append("  SAFETY LIMIT: \(watch.refusedDepartures) departures not applied (limits hold over one sync.interval)"
+                + (watch.refusedSince.map { " since \(AuditTime.format($0))" } ?? "") + "; confirm them with sync --max-deletions N")
+        }
+        return lines
     }
 }

@@ -24,6 +24,8 @@ package struct SyncCycle: Sendable {
         /// Why a sync would refuse its departures (empty when it would not).
         package var refusals: [String]
         package var matchedCount: Int
+        /// The groups read (for a watch's replica), when the read resolved nesting itself.
+        package var groups: GroupGraph?
     }
 
     /// What a sync did.
@@ -38,6 +40,8 @@ package struct SyncCycle: Sendable {
         package var errorSystem: String?
         /// Managed accounts after the run, when the journal could tell (for the metrics).
         package var managed: ManagedCounts?
+        /// The groups of a complete directory read (for a watch's replica).
+        package var groups: GroupGraph?
 
         /// How the journal records the run.
         package var runOutcome: RunOutcome { RunOutcome(exitStatus) }
@@ -60,10 +64,14 @@ package struct SyncCycle: Sendable {
         let purgeAfter = configuration.policy.hardDeleteAfter
         let maxMissingPercent = configuration.policy.maxDeletionPercent
         let maxMissing = configuration.policy.maxDeletions
+        let interval = configuration.interval
         async let accounts = { [provider, planner] in
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
             let recentDeletes = try await journal?.softDeletes(since: now.addingTimeInterval(-86_400)) ?? 0
+            // Departures a directory watch applied count against this run's limits: the limits
+            // hold over any window of one sync.interval.
+            let watchDepartures = try await journal?.departedPeople(since: now.addingTimeInterval(-interval.timeInterval), command: "watch") ?? 0
             // Soft-deleted accounts are listed too when a blocked restore needs to know whether
             // its blocker is gone, or when a hard delete may be due (it must match the account).
             let includeDeleted = managed.contains { account in
@@ -77,16 +85,16 @@ package struct SyncCycle: Sendable {
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
             try await RemoteListCheck(provider: provider, maxMissingPercent: maxMissingPercent, maxMissing: maxMissing).check(listed: listed, managed: managed)
             let prepared = planner.prepare(remote: listed, includesDeleted: includeDeleted, managed: managed, now: now)
-            return (prepared: prepared, baseline: baseline, recentDeletes: recentDeletes)
+            return (prepared: prepared, baseline: baseline, recentDeletes: recentDeletes, watchDepartures: watchDepartures)
         }()
         let directorySnapshot = try await snapshot
-        let (prepared, baseline, recentDeletes) = try await accounts
+        let (prepared, baseline, recentDeletes, watchDepartures) = try await accounts
         let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
         logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
         let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
-            managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes))
-        return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount)
+            managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes, departedInWindow: watchDepartures))
+        return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount, groups: directorySnapshot.groups)
     }
 
     /// One sync pass. Never throws: every failure becomes an exit status and a recorded run.
@@ -148,7 +156,7 @@ package struct SyncCycle: Sendable {
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: report.flatCounts, dryRun: dryRun)
             return Outcome(exitStatus: status, summary: summary, plan: plan, refusals: refusals, report: report, runID: runID,
-                managed: try? await journal.managedCounts())
+                managed: try? await journal.managedCounts(), groups: preview.groups)
         } catch {
             if let applied {
                 // Actions were applied; only recording the run's end failed (a full disk).

@@ -9,6 +9,7 @@ import TeamSyncCore
 package final class SyncMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    var metricsFactory: PrometheusMetricsFactory { factory }
     private let lastSuccess: CoreMetrics.Gauge
     private let lastAttempt: CoreMetrics.Gauge
     private let duration: Metrics.Timer
@@ -59,4 +60,32 @@ package final class SyncMetrics: Sendable {
 
     /// Prometheus text exposition.
     package func exposition() -> String { registry.emitToString() }
+}
+
+extension SyncMetrics {
+    /// `podero_team_sync_watch_connected`: 1 while the directory watch is connected.
+    func watchConnected(_ connected: Bool) {
+        CoreMetrics.Gauge(label: "podero_team_sync_watch_connected", factory: metricsFactory).record(connected ? 1 : 0)
+    }
+
+    /// One change from its arrival to the end of the batch that applied it.
+    func watchLatency(_ latency: Duration) {
+        Metrics.Timer(label: "podero_team_sync_watch_apply_latency_seconds", factory: metricsFactory)
+            .recordNanoseconds(latency.components.seconds * 1_000_000_000 + latency.components.attoseconds / 1_000_000_000)
+    }
+
+    /// A watch batch's actions, and departures its window kept back.
+    func recordWatch(_ report: ExecutionReport?, refused: Int) {
+        for (action, outcomes) in report?.counts ?? [:] {
+            for (result, count) in outcomes {
+                CoreMetrics.Counter(label: "podero_team_sync_actions_total", dimensions: [("kind", action.rawValue), ("outcome", result.rawValue)],
+                    factory: metricsFactory).increment(by: count)
+            }
+        }
+        CoreMetrics.Gauge(label: "podero_team_sync_watch_refused_departures", factory: metricsFactory).record(refused)
+    }
+
+    func watchError(system: String) {
+        CoreMetrics.Counter(label: "podero_team_sync_errors_total", dimensions: [("system", system)], factory: metricsFactory).increment()
+    }
 }

@@ -1,8 +1,10 @@
 import Dispatch
 import Foundation
 import Hummingbird
+import LDAPDirectory
 import Logging
 import ServiceLifecycle
+import SyncJournal
 import Synchronization
 import TeamSyncCore
 
@@ -51,6 +53,9 @@ final class SyncLoop: Service, Sendable {
         var environment: CommandEnvironment
         var stopRequested = false
         var consecutiveFailures = 0
+        var watch: WatchEngine?
+        /// The one journal handle of the process (a second one could lose the first's writes).
+        var journal: SyncJournal?
     }
 
     private let state: Mutex<State>
@@ -59,6 +64,8 @@ final class SyncLoop: Service, Sendable {
     private let metrics: SyncMetrics
     private let notifier = SystemdNotifier()
     private let ticker = CycleTicker()
+    /// Watch batches and full reconciles take turns.
+    private let gate = AsyncGate()
 
     init(environment: CommandEnvironment, configPath: String?, logLevel: Logger.Level, metrics: SyncMetrics) {
         state = Mutex(State(environment: environment))
@@ -84,6 +91,7 @@ final class SyncLoop: Service, Sendable {
             watchdog?.cancel()
         }
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
+        await startWatch()
         ticker.schedule(after: .zero)
         await withGracefulShutdownHandler {
             for await _ in ticker.ticks {
@@ -97,19 +105,65 @@ final class SyncLoop: Service, Sendable {
             notifier.notify("STOPPING=1")
             ticker.finish()
         }
+        await state.withLock { $0.watch }?.stop()
         environment.logger.notice("service stopped")
     }
 
+    /// Starts the directory watch `sync.watch` and the server allow, or says why there is none.
+    private func startWatch() async {
+        let environment = self.environment
+        let configuration = environment.configuration
+        let logger = environment.logger
+        let (mode, reason) = await WatchEngine.choose(configuration) {
+            try await LDAPDirectory(settings: configuration.directory, logger: logger).supportedControls()
+        }
+        let journal: SyncJournal
+        do {
+            journal = try sharedJournal(environment)
+        } catch {
+            logger.error("directory watch off: the journal cannot be opened", metadata: ["error": "\(error)"])
+            return
+        }
+        guard mode != nil else {
+            logger.notice("directory watch off", metadata: ["why": "\(reason)"])
+            try? await journal.recordWatchStatus(WatchStatus(mode: "off", connected: false, detail: reason, updatedAt: Date()))
+            return
+        }
+        let engine = WatchEngine(configuration: configuration, journal: journal, metrics: metrics, gate: gate, logger: logger) { [ticker] why in
+            logger.notice("a reconcile now", metadata: ["why": "\(why)"])
+            ticker.schedule(after: .zero)
+        }
+        state.withLock { $0.watch = engine }
+        await engine.start(waitingAtMost: .seconds(60))
+    }
+
     private var environment: CommandEnvironment { state.withLock { $0.environment } }
+
+    /// The process's journal, opened once (a reload with another journal.path needs a restart).
+    private func sharedJournal(_ environment: CommandEnvironment) throws -> SyncJournal {
+        if let journal = state.withLock({ $0.journal }) { return journal }
+        let journal = try environment.openJournal()
+        state.withLock { $0.journal = journal }
+        return journal
+    }
 
     /// One cycle; returns the delay before the next one.
     private func cycle() async -> Duration {
         let environment = self.environment
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run") { [self] in
-            state.withLock { $0.stopRequested }
+        let outcome = await gate.run { [self] in
+            let journal: SyncJournal
+            do {
+                journal = try sharedJournal(environment)
+            } catch {
+                return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+            }
+            return await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run", journal: journal) { [self] in
+                state.withLock { $0.stopRequested }
+            }
         }
+        state.withLock { $0.watch }?.reconciled(outcome, readStarted: started)
         metrics.record(outcome, duration: clock.now - started)
         notifier.notify("STATUS=\(outcome.summary.prefix(200))")
         let interval = environment.configuration.interval

@@ -10,6 +10,9 @@ package struct DirectorySnapshot: Sendable {
     package var diagnostics: [Diagnostic]
     /// How many entries the users filter matched, valid or not (input of the shrink guard).
     package var matchedCount: Int
+    /// The groups read, with their members, when this side resolved nesting itself
+    /// (`membership: expand`): the start of a watch's replica.
+    package var groups: GroupGraph?
 
     /// Creates a snapshot.
     package init(

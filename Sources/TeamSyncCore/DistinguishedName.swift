@@ -48,3 +48,43 @@ package struct DistinguishedName: Hashable, Sendable, Comparable, CustomStringCo
         lhs.normalized < rhs.normalized
     }
 }
+
+extension DistinguishedName {
+    /// The RDNs, leaf first ("cn=a", "ou=groups", "dc=example", "dc=com").
+    package var components: [Substring] {
+        var parts: [Substring] = []
+        var escaped = false
+        var start = normalized.startIndex
+        for index in normalized.indices {
+            let character = normalized[index]
+            if escaped { escaped = false; continue }
+            if character == "\\" { escaped = true; continue }
+            if character == "," {
+                parts.append(normalized[start..<index])
+                start = normalized.index(after: index)
+            }
+        }
+        parts.append(normalized[start...])
+        return parts
+    }
+
+    /// True when this name is `base` or lies beneath it (a subtree search of `base` finds it).
+    package func isWithin(_ base: DistinguishedName) -> Bool {
+        let mine = components
+        let theirs = base.components
+        guard theirs.count <= mine.count else { return false }
+        return zip(mine.suffix(theirs.count), theirs).allSatisfy { $0 == $1 }
+    }
+
+    /// The deepest name that both `self` and `other` lie within (the root DSE's "" when none).
+    package func commonAncestor(with other: DistinguishedName) -> String {
+        let mine = components
+        let theirs = other.components
+        var shared: [Substring] = []
+        for (left, right) in zip(mine.reversed(), theirs.reversed()) {
+            guard left == right else { break }
+            shared.insert(left, at: 0)
+        }
+        return shared.joined(separator: ",")
+    }
+}

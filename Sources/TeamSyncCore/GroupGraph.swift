@@ -7,7 +7,7 @@ package struct GroupGraph: Sendable {
         case uid(String)
     }
 
-    private var members: [DistinguishedName: [Member]] = [:]
+    fileprivate var members: [DistinguishedName: [Member]] = [:]
 
     /// An empty graph.
     package init() {}
@@ -157,4 +157,9 @@ extension [GroupMembership] {
     fileprivate mutating func appendUnlessLastIn(group: DistinguishedName, _ membership: GroupMembership) {
         if last?.group != group { append(membership) }
     }
+}
+
+extension GroupGraph {
+    /// Every group read, with its raw members.
+    package var groups: [DistinguishedName: [Member]] { members }
 }

@@ -35,6 +35,22 @@ package protocol JournalStore: Sendable {
     func apply(_ updates: [JournalUpdate], now: Date) async throws
     /// Replaces the recorded skipped entries with this run's; returns the keys that are new.
     func replaceSkipped(_ cases: [AttentionCase], now: Date) async throws -> Set<String>
+
+    // MARK: Watch mode
+
+    /// The managed accounts of these people: by external id, or last read at one of these DNs.
+    func managedAccounts(externalIDs: Set<ExternalID>, lastDNs: Set<String>) async throws -> [ManagedAccount]
+    /// People who departed (mark_departed or soft_delete that succeeded, dry runs excluded)
+    /// since `time`; only in runs of `command` when it is given.
+    func departedPeople(since time: Date, command: String?) async throws -> Int
+    /// The stored watch cookie, if it belongs to `scope`.
+    func watchCookie(scope: String) async throws -> [UInt8]?
+    /// Stores the watch cookie, or clears it (nil), on its own (nothing was applied from it).
+    func storeWatchCookie(_ cookie: WatchCookie?) async throws
+    /// Records how the watch is doing, for `status`.
+    func recordWatchStatus(_ status: WatchStatus) async throws
+    /// The last recorded watch status.
+    func watchStatus() async throws -> WatchStatus?
 }
 
 /// A Podero call that was announced but whose outcome was never recorded (the process died).
@@ -67,9 +83,13 @@ package struct RunEnd: Sendable, Equatable {
     package var directoryComplete: Bool
     package var counts: [String: Int]
     package var detail: String?
+    /// A watch cookie covering what this run applied: stored in the same transaction.
+    package var watchCookie: WatchCookie?
 
     /// Creates a run end.
-    package init(outcome: RunOutcome, exitCode: Int32, matchedCount: Int?, directoryComplete: Bool, counts: [String: Int], detail: String?) {
+    package init(outcome: RunOutcome, exitCode: Int32, matchedCount: Int?, directoryComplete: Bool, counts: [String: Int], detail: String?,
+                 watchCookie: WatchCookie? = nil) {
+        self.watchCookie = watchCookie
         self.outcome = outcome
         self.exitCode = exitCode
         self.matchedCount = matchedCount

@@ -12,9 +12,13 @@ package struct SafetyCheck: Sendable {
         package var managedLiveCount: Int
         /// Soft deletes that succeeded in the 24 hours before this run.
         package var softDeletesLastDay: Int
+        /// People a directory watch let depart within the last `sync.interval`: they count
+        /// against `max_deletions` and `max_deletion_percent` with this run's.
+        package var departedInWindow: Int
 
         /// Creates the input.
-        package init(matchedCount: Int, lastGoodMatchedCount: Int?, managedLiveCount: Int, softDeletesLastDay: Int = 0) {
+        package init(matchedCount: Int, lastGoodMatchedCount: Int?, managedLiveCount: Int, softDeletesLastDay: Int = 0, departedInWindow: Int = 0) {
+            self.departedInWindow = departedInWindow
             self.matchedCount = matchedCount
             self.lastGoodMatchedCount = lastGoodMatchedCount
             self.managedLiveCount = managedLiveCount
@@ -53,12 +57,14 @@ package struct SafetyCheck: Sendable {
             return due > override ? ["\(due) people would be removed, more than --max-deletions \(override)"] : []
         }
         var reasons: [String] = []
-        if due > maxDeletions {
-            reasons.append("\(due) people would be removed, more than sync.max_deletions (\(maxDeletions))")
+        let earlier = input.departedInWindow
+        let also = earlier > 0 ? " (with \(earlier) the directory watch let depart within one sync.interval)" : ""
+        if due + earlier > maxDeletions {
+            reasons.append("\(due) people would be removed\(also), more than sync.max_deletions (\(maxDeletions))")
         }
-        let share = input.managedLiveCount > 0 ? Double(due) * 100 / Double(input.managedLiveCount) : 100
+        let share = input.managedLiveCount > 0 ? Double(due + earlier) * 100 / Double(input.managedLiveCount + earlier) : 100
         if share > maxDeletionPercent {
-            reasons.append("\(due) of \(input.managedLiveCount) managed accounts (\(Self.percent(share))) would be removed, more than sync.max_deletion_percent (\(Self.percent(maxDeletionPercent)))")
+            reasons.append("\(due) of \(input.managedLiveCount) managed accounts (\(Self.percent(share))\(also)) would be removed, more than sync.max_deletion_percent (\(Self.percent(maxDeletionPercent)))")
         }
         let softDeletes = Set(plan.actions.filter { $0.kind == .softDelete }.map(\.person)).count
         if softDeletes > 0, input.softDeletesLastDay + softDeletes > maxDeletionsPerDay {

@@ -28,6 +28,8 @@ package final class InMemoryJournal: JournalStore {
         var runs: [Run] = []
         var lease: String?
         var skipped: [String: AttentionCase] = [:]
+        var cookie: WatchCookie?
+        var watch: WatchStatus?
         var failWrites = false
         /// Writes still allowed before every later one fails; nil is no limit.
         var writesLeft: Int?
@@ -99,8 +101,38 @@ package final class InMemoryJournal: JournalStore {
                 throw FakeJournalError("run \(runID) is not running")
             }
             state.runs[index].end = end
+            if let cookie = end.watchCookie { state.cookie = cookie }
         }
     }
+
+    package func managedAccounts(externalIDs: Set<ExternalID>, lastDNs: Set<String>) async throws -> [ManagedAccount] {
+        accounts.filter { externalIDs.contains($0.externalID) || $0.lastDN.map(lastDNs.contains) == true }
+    }
+
+    package func departedPeople(since time: Date, command: String?) async throws -> Int {
+        let from = AuditTime.format(time)
+        return state.withLock { state in
+            let runs = Set(state.runs.filter { command == nil || $0.command == command }.map(\.runID))
+            return Set(state.audit.filter { record in
+                (record.action == .markDeparted || record.action == .softDelete) && record.outcome == .ok && record.time >= from
+                    && (command == nil || record.runID.map(runs.contains) == true)
+            }.compactMap(\.externalUserID)).count
+        }
+    }
+
+    package func watchCookie(scope: String) async throws -> [UInt8]? {
+        state.withLock { state in state.cookie.flatMap { $0.scope == scope ? $0.bytes : nil } }
+    }
+
+    package func storeWatchCookie(_ cookie: WatchCookie?) async throws {
+        try write { state in state.cookie = cookie }
+    }
+
+    package func recordWatchStatus(_ status: WatchStatus) async throws {
+        try write { state in state.watch = status }
+    }
+
+    package func watchStatus() async throws -> WatchStatus? { state.withLock { $0.watch } }
 
     package func managedAccounts() async throws -> [ManagedAccount] { accounts }
 

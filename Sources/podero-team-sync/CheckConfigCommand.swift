@@ -21,10 +21,13 @@ struct CheckConfigCommand: AsyncParsableCommand {
             print("configuration is valid")
             return
         }
-        let (failures, warnings, people) = try await environment.withCycle { _, directory, client -> ([String], [String], Int?) in
+        let configuration = environment.configuration
+        let (failures, warnings, people, watch) = try await environment.withCycle { _, directory, client -> ([String], [String], Int?, String) in
             var failures: [String] = []
             var warnings: [String] = []
             var people: Int?
+            let (mode, reason) = await WatchEngine.choose(configuration) { try await directory.supportedControls() }
+            let watch = mode == nil ? "watch: off: \(reason)" : "watch: \(reason), on \(configuration.directory.url)"
             do {
                 try await directory.checkConnection()
                 let snapshot = try await directory.readSnapshot()
@@ -39,11 +42,12 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 failures.append("directory: \(error)")
             }
             do { try await client.checkConnection() } catch { failures.append("podero: \(error)") }
-            return (failures, warnings, people)
+            return (failures, warnings, people, watch)
         }
         for warning in warnings { printError(warning) }
         if failures.isEmpty {
             printLine("configuration is valid; the directory bind and read (\(people ?? 0) people) and the Podero token all work")
+            printLine(watch)
             return
         }
         for failure in failures { printError(failure) }

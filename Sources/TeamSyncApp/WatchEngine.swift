@@ -1,0 +1,347 @@
+import Foundation
+import LDAPDirectory
+import Logging
+import PoderoAPI
+import Synchronization
+import TeamSyncCore
+
+/// The watch of `run`: directory changes streamed by syncrepl, debounced
+/// (`sync.watch_debounce`) and applied for the people they touch (`ChangeSync`), between the
+/// full reconciles that stay the safety net. A change that only a complete read can answer
+/// (a refresh after a restart, an unusable cookie, too many people) asks for a reconcile.
+/// The cookie is stored with what was applied from it, never before.
+package final class WatchEngine: Sendable {
+    private struct Pending {
+        var changes: [DirectoryChange] = []
+        var arrivals: [ContinuousClock.Instant] = []
+        var cookie: [UInt8]?
+        var fullReadReason: String?
+        /// When the newest event that needs a complete read arrived.
+        var fullReadArrival: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var pending = Pending()
+        var replica: DirectoryReplica?
+        /// When the read of the last good full reconcile started.
+        var lastGoodReadStart: ContinuousClock.Instant?
+        var status: WatchStatus
+        var refusalWindowStart: Date?
+        var failures = 0
+        var stopped = false
+        /// The status changed since it was last written.
+        var statusChanged = true
+    }
+
+    /// Most changes held while waiting; more are dropped for a complete read.
+    static let pendingLimit = 50_000
+
+    private let configuration: AppConfiguration
+    private let logger: Logger
+    private let journal: any JournalStore
+    private let client: PoderoClient
+    private let watch: DirectoryWatch
+    private let reader: WatchReader
+    private let metrics: SyncMetrics
+    private let gate: AsyncGate
+    private let requestReconcile: @Sendable (String) -> Void
+    private let state: Mutex<State>
+    private let wake: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// The refresh stage has ended once (startup waits for it).
+    private let refreshed = Mutex<[CheckedContinuation<Void, Never>]?>([])
+
+    init(configuration: AppConfiguration, journal: any JournalStore, metrics: SyncMetrics, gate: AsyncGate, logger: Logger,
+         requestReconcile: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.logger = logger
+        self.journal = journal
+        self.metrics = metrics
+        self.gate = gate
+        self.requestReconcile = requestReconcile
+        client = PoderoClient(settings: configuration.podero, logger: logger)
+        watch = DirectoryWatch(settings: configuration.directory, logger: logger)
+        reader = WatchReader(settings: configuration.directory, logger: logger)
+        state = Mutex(State(status: WatchStatus(mode: "syncrepl", connected: false, updatedAt: Date())))
+        (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The cookie's scope: the server and the one search it belongs to.
+    var scope: String { "\(configuration.directory.url) \(watch.scope.base) \(watch.scope.filter)" }
+
+    /// Which watch `sync.watch` and the server allow: `syncrepl`, or nil with the reason.
+    package static func choose(_ configuration: AppConfiguration, controls: () async throws -> Set<String>) async -> (mode: String?, reason: String) {
+        let wanted = configuration.watch
+        guard wanted != .off else { return (nil, "sync.watch is off: a full reconcile every sync.interval") }
+        guard configuration.directory.groups.membership == .expand else {
+            return (nil, "sync.watch needs directory.groups.membership: expand (in_chain leaves nesting to the server, which a watch cannot follow)")
+        }
+        let advertised: Set<String>
+        do {
+            advertised = try await controls()
+        } catch {
+            return (nil, "the root DSE could not be read (\(error)); a full reconcile every sync.interval")
+        }
+        let syncrepl = advertised.contains(LDAPDirectory.syncControlOID)
+        let dirSync = advertised.contains(LDAPDirectory.dirSyncControlOID)
+        switch wanted {
+        case .syncrepl where !syncrepl:
+            return (nil, "sync.watch is syncrepl but the server does not advertise the RFC 4533 sync control (\(LDAPDirectory.syncControlOID)) in supportedControl; a full reconcile every sync.interval")
+        case .dirsync:
+            return (nil, "DirSync (Active Directory) is not supported by this version yet; a full reconcile every sync.interval")
+        case .auto where !syncrepl && dirSync:
+            return (nil, "the server offers DirSync (Active Directory), which this version does not support yet; a full reconcile every sync.interval")
+        case .auto where !syncrepl:
+            return (nil, "the server advertises neither RFC 4533 syncrepl nor DirSync; a full reconcile every sync.interval")
+        default:
+            return ("syncrepl", "syncrepl (RFC 4533 refreshAndPersist)")
+        }
+    }
+
+    /// Starts the watch from the stored cookie, and waits (at most `limit`) for its refresh
+    /// stage to end, so that the first reconcile covers what the refresh reported.
+    func start(waitingAtMost limit: Duration) async {
+        let cookie = try? await journal.watchCookie(scope: scope)
+        logger.notice("directory watch starting", metadata: ["mode": "syncrepl", "cookie": "\(cookie == nil ? "none" : "stored")"])
+        watch.start(cookie: cookie) { [self] event in receive(event) }
+        Task { [self] in await loop() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await withCheckedContinuation { continuation in
+                    let waiting = refreshed.withLock { list -> Bool in
+                        guard list != nil else { return false }
+                        list!.append(continuation)
+                        return true
+                    }
+                    if !waiting { continuation.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+        markRefreshed()
+    }
+
+    private func markRefreshed() {
+        let waiting = refreshed.withLock { list -> [CheckedContinuation<Void, Never>] in
+            defer { list = nil }
+            return list ?? []
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    func stop() async {
+        state.withLock { $0.stopped = true }
+        watch.stop()
+        wakeContinuation.finish()
+        for _ in 0..<40 where !watch.hasFinished { try? await Task.sleep(for: .milliseconds(25)) }
+        try? await client.shutdown()
+    }
+
+    /// A full reconcile finished: its groups replace the replica, and what it read covers
+    /// every event that arrived before its read started.
+    func reconciled(_ outcome: SyncCycle.Outcome, readStarted: ContinuousClock.Instant) {
+        guard let groups = outcome.groups, outcome.exitStatus != .fatal else { return }
+        let replica = DirectoryReplica(graph: groups, roleGroups: configuration.directory.roleGroups, nested: configuration.directory.groups.nested)
+        state.withLock { state in
+            state.replica = replica
+            state.lastGoodReadStart = readStarted
+        }
+        wakeContinuation.yield()
+    }
+
+    // MARK: Events (on the watch thread)
+
+    private func receive(_ event: WatchEvent) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.statusChanged = true
+            switch event {
+            case .connected:
+                state.status.connected = true
+                state.status.detail = nil
+            case .disconnected(let reason):
+                state.status.connected = false
+                state.status.detail = reason
+            case .changes(let changes, let cookie):
+                add(changes, cookie: cookie, at: now, to: &state)
+            case .refreshed(let changes, let reason, let cookie):
+                add(changes, cookie: cookie, at: now, to: &state)
+                if let reason { needFullRead(reason, at: now, &state) }
+            case .cookieRejected(let reason):
+                state.pending.cookie = nil
+                needFullRead(reason, at: now, &state)
+            }
+            if case .changes(let changes, _) = event, !changes.isEmpty { state.status.lastChangeAt = Date() }
+        }
+        switch event {
+        case .connected:
+            logger.notice("directory watch connected")
+            metrics.watchConnected(true)
+        case .disconnected(let reason):
+            logger.error("directory watch lost its connection; reconnecting, and the reconcile goes on every sync.interval", metadata: ["error": "\(reason)"])
+            metrics.watchConnected(false)
+        case .refreshed(_, let reason, _):
+            if let reason { logger.notice("directory watch refreshed; a complete read follows", metadata: ["why": "\(reason)"]) }
+            markRefreshed()
+        case .cookieRejected(let reason):
+            // The stored cookie is replaced once the complete read has been applied.
+            logger.warning("the stored watch cookie was refused; a complete read follows", metadata: ["why": "\(reason)"])
+        case .changes:
+            break
+        }
+        wakeContinuation.yield()
+    }
+
+    private func add(_ changes: [DirectoryChange], cookie: [UInt8]?, at now: ContinuousClock.Instant, to state: inout State) {
+        if let cookie { state.pending.cookie = cookie }
+        guard !changes.isEmpty else { return }
+        if state.pending.changes.count + changes.count > Self.pendingLimit {
+            state.pending.changes = []
+            state.pending.arrivals = []
+            needFullRead("more than \(Self.pendingLimit) changes waited", at: now, &state)
+            return
+        }
+        state.pending.changes += changes
+        state.pending.arrivals += Array(repeating: now, count: changes.count)
+    }
+
+    private func needFullRead(_ reason: String, at now: ContinuousClock.Instant, _ state: inout State) {
+        state.pending.fullReadReason = reason
+        state.pending.fullReadArrival = now
+    }
+
+    // MARK: The loop (one batch at a time)
+
+    private func loop() async {
+        for await _ in wake {
+            try? await Task.sleep(for: configuration.watchDebounce)
+            while await step() {}
+            await writeStatus()
+            if state.withLock({ $0.stopped }) { break }
+        }
+    }
+
+    /// Handles what is pending; true when there is more to do right away.
+    private func step() async -> Bool {
+        let taken = state.withLock { state -> (Pending, DirectoryReplica?, ContinuousClock.Instant?)? in
+            guard !state.stopped else { return nil }
+            let pending = state.pending
+            state.pending = Pending()
+            return (pending, state.replica, state.lastGoodReadStart)
+        }
+        guard let (pending, replica, lastRead) = taken else { return false }
+        if let arrival = pending.fullReadArrival {
+            if let lastRead, lastRead > arrival, replica != nil {
+                // A complete read that started after this event has been applied: it covers it.
+                await store(pending.cookie)
+                return !pending.changes.isEmpty ? requeue(pending, fullRead: false) : false
+            }
+            requeue(pending, fullRead: true)
+            requestReconcile(pending.fullReadReason ?? "the watch needs a complete read")
+            return false
+        }
+        guard let replica else {
+            // No complete read yet: wait for the first reconcile.
+            requeue(pending, fullRead: false)
+            return false
+        }
+        guard !pending.changes.isEmpty else {
+            await store(pending.cookie)
+            return false
+        }
+        return await apply(pending, replica: replica)
+    }
+
+    @discardableResult
+    private func requeue(_ pending: Pending, fullRead: Bool) -> Bool {
+        state.withLock { state in
+            state.pending.changes = pending.changes + state.pending.changes
+            state.pending.arrivals = pending.arrivals + state.pending.arrivals
+            if state.pending.cookie == nil { state.pending.cookie = pending.cookie }
+            if fullRead, state.pending.fullReadArrival == nil {
+                state.pending.fullReadReason = pending.fullReadReason
+                state.pending.fullReadArrival = pending.fullReadArrival
+            }
+            return !fullRead && state.replica != nil && !pending.changes.isEmpty
+        }
+    }
+
+    private func apply(_ pending: Pending, replica: DirectoryReplica) async -> Bool {
+        let cookie = pending.cookie.map { WatchCookie(scope: scope, bytes: $0) }
+        let now = Date()
+        let recordRefusal = state.withLock { state in
+            state.refusalWindowStart.map { now.timeIntervalSince($0) >= configuration.interval.timeInterval } ?? true
+        }
+        var sync = ChangeSync(configuration: configuration, reader: reader, provider: client, journal: journal, logger: logger)
+        sync.shouldStop = { [self] in state.withLock { $0.stopped } }
+        let changes = Array(Set(pending.changes))
+        let outcome = await gate.run { [sync] in
+            await sync.apply(changes, cookie: cookie, replica: replica, recordRefusal: recordRefusal)
+        }
+        let finished = ContinuousClock.now
+        switch outcome.result {
+        case .applied(let status, let summary):
+            for arrival in pending.arrivals { metrics.watchLatency(finished - arrival) }
+            metrics.recordWatch(outcome.report, refused: outcome.refused)
+            let latency = pending.arrivals.first.map { (finished - $0) }
+            state.withLock { state in
+                state.statusChanged = true
+                state.replica = outcome.replica
+                state.failures = 0
+                state.status.lastAppliedAt = Date()
+                if let latency { state.status.lagSeconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18 }
+                if outcome.refused > 0 {
+                    if recordRefusal { state.refusalWindowStart = now }
+                    state.status.refusedDepartures = outcome.refused
+                    state.status.refusedSince = state.refusalWindowStart
+                } else if status == .success, outcome.actions > 0 {
+                    state.status.refusedDepartures = 0
+                    state.status.refusedSince = nil
+                }
+            }
+            if let summary { logger.notice("watch batch applied", metadata: ["summary": "\(summary)"]) }
+            return false
+        case .fullReadNeeded(let reason):
+            var again = pending
+            again.fullReadReason = reason
+            again.fullReadArrival = ContinuousClock.now
+            state.withLock { $0.replica = outcome.replica }
+            requeue(again, fullRead: true)
+            logger.notice("a complete read is needed", metadata: ["why": "\(reason)"])
+            requestReconcile(reason)
+            return false
+        case .failed(let reason, let system):
+            let failures = state.withLock { state -> Int in
+                state.failures += 1
+                return state.failures
+            }
+            metrics.watchError(system: system)
+            requeue(pending, fullRead: false)
+            let backoff = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
+            logger.error("watch batch failed; retrying", metadata: ["error": "\(reason)", "retry_in": "\(DurationText.format(backoff))"])
+            try? await Task.sleep(for: backoff)
+            return !state.withLock { $0.stopped }
+        }
+    }
+
+    private func store(_ cookie: [UInt8]?) async {
+        guard let cookie else { return }
+        do {
+            try await journal.storeWatchCookie(WatchCookie(scope: scope, bytes: cookie))
+        } catch {
+            logger.warning("the watch cookie could not be stored; the next start reads the changes again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes the status for `status` when it changed (from the loop: one writer, in order).
+    private func writeStatus() async {
+        guard var status = state.withLock({ state -> WatchStatus? in
+            defer { state.statusChanged = false }
+            return state.statusChanged ? state.status : nil
+        }) else { return }
+        status.updatedAt = Date()
+        try? await journal.recordWatchStatus(status)
+    }
+}

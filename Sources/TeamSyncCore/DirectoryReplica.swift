@@ -1,0 +1,106 @@
+/// The groups of the last complete read, kept current from a directory watch. It answers the
+/// two questions an incremental sync asks without reading the whole directory: whose desired
+/// role may have changed when a group changed, and which role groups one person is in. Pure.
+package struct DirectoryReplica: Sendable {
+    private var members: [DistinguishedName: [GroupGraph.Member]]
+    /// member → the groups that list it.
+    private var parents: [GroupGraph.Member: [DistinguishedName]] = [:]
+    private let roleGroups: [DistinguishedName]
+    private let roleSet: Set<DistinguishedName>
+    private let nested: Bool
+
+    /// The replica of a complete read's groups.
+    package init(graph: GroupGraph, roleGroups: [DistinguishedName], nested: Bool) {
+        members = graph.groups
+        var seen = Set<DistinguishedName>()
+        self.roleGroups = roleGroups.filter { seen.insert($0).inserted }
+        roleSet = seen
+        self.nested = nested
+        for (group, list) in members {
+            for member in Set(list) { parents[member, default: []].append(group) }
+        }
+    }
+
+    /// Number of groups held.
+    package var groupCount: Int { members.count }
+
+    /// True when `dn` is a group of `directory.groups`.
+    package func isGroup(_ dn: DistinguishedName) -> Bool { members[dn] != nil }
+
+    /// Replaces the members of `group` (adding the group if it is new); returns the members
+    /// that were added or removed.
+    @discardableResult
+    package mutating func replaceGroup(_ group: DistinguishedName, members newList: [GroupGraph.Member]) -> Set<GroupGraph.Member> {
+        let old = Set(members[group] ?? [])
+        let new = Set(newList)
+        members[group] = newList
+        let changed = old.symmetricDifference(new)
+        for member in changed {
+            if new.contains(member) {
+                parents[member, default: []].append(group)
+            } else {
+                parents[member]?.removeAll { $0 == group }
+                if parents[member]?.isEmpty == true { parents[member] = nil }
+            }
+        }
+        return changed
+    }
+
+    /// Forgets `group`; returns the members it had.
+    @discardableResult
+    package mutating func removeGroup(_ group: DistinguishedName) -> Set<GroupGraph.Member> {
+        guard let old = members.removeValue(forKey: group) else { return [] }
+        let list = Set(old)
+        for member in list {
+            parents[member]?.removeAll { $0 == group }
+            if parents[member]?.isEmpty == true { parents[member] = nil }
+        }
+        return list
+    }
+
+    /// The members that are not groups, reached from `member` through nested groups (when
+    /// `nested`); `member` itself when it is not a group. Bounded by the replica: each group
+    /// is visited once, so cycles end.
+    package func people(reachedFrom member: GroupGraph.Member) -> Set<GroupGraph.Member> {
+        guard case .dn(let start) = member, members[start] != nil else { return [member] }
+        var result = Set<GroupGraph.Member>()
+        var visited: Set<DistinguishedName> = [start]
+        var queue = [start]
+        var head = 0
+        while head < queue.count {
+            let group = queue[head]
+            head += 1
+            for child in members[group] ?? [] {
+                if case .dn(let dn) = child, members[dn] != nil {
+                    if nested, visited.insert(dn).inserted { queue.append(dn) }
+                } else {
+                    result.insert(child)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The role groups `person` (with `uid`, for `memberUid` groups) belongs to, in rule order,
+    /// each with its shortest chain of nested groups: what a complete read would resolve.
+    package func memberships(of person: DistinguishedName, uid: String?) -> [GroupMembership] {
+        var chains: [DistinguishedName: [DistinguishedName]] = [:]
+        var visited = Set<DistinguishedName>()
+        var queue: [(group: DistinguishedName, chain: [DistinguishedName])] = []
+        var direct = parents[.dn(person)] ?? []
+        if let uid { direct += parents[.uid(uid)] ?? [] }
+        for group in direct { queue.append((group, [])) }
+        var head = 0
+        while head < queue.count {
+            let (group, chain) = queue[head]
+            head += 1
+            guard visited.insert(group).inserted else { continue }
+            if roleSet.contains(group), chains[group] == nil { chains[group] = chain }
+            guard nested else { continue }
+            for parent in parents[.dn(group)] ?? [] where !visited.contains(parent) {
+                queue.append((parent, [group] + chain))
+            }
+        }
+        return roleGroups.compactMap { group in chains[group].map { GroupMembership(group: group, via: $0) } }
+    }
+}
