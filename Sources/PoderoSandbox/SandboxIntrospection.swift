@@ -8,7 +8,7 @@ import Hummingbird
 /// | `GET /_sandbox/state` | every user, with the internal `deleted` flag |
 /// | `POST /_sandbox/seed` | add users: a JSON array of user objects (`deleted: true` allowed) |
 /// | `POST /_sandbox/reset` | forget users, tokens, counters and the log |
-/// | `GET /_sandbox/requests` | the request log: `[{method, path, status}]` |
+/// | `GET /_sandbox/requests` | the request log: `[{method, path, status, at}]` (`at`: arrival, seconds since 1970) |
 /// | `GET /_sandbox/stats` | `{requests, in_flight, max_in_flight, faults, rate_limited}` |
 /// | `POST /_sandbox/stats/reset` | clear counters and the log |
 /// | `GET /_sandbox/faults`, `PUT /_sandbox/faults` | read or change switches at run time |

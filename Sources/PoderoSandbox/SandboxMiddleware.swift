@@ -13,9 +13,9 @@ struct SandboxMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         guard !path.hasPrefix(SandboxRoutes.introspectionPrefix) else { return try await next(request, context) }
         let monitor = store.monitor
-        monitor.begin()
+        let arrived = monitor.begin()
         var status = 500
-        defer { monitor.end(method: request.method.rawValue, path: path, status: status) }
+        defer { monitor.end(method: request.method.rawValue, path: path, status: status, arrived: arrived) }
         if let allowed = SandboxRoutes.allowedMethods(path), !allowed.contains(request.method.rawValue) {
             status = 405
             return SandboxReply.methodNotAllowed(allowed).response

@@ -9,6 +9,8 @@ package final class SandboxMonitor: Sendable {
         package var method: String
         package var path: String
         package var status: Int
+        /// When the request arrived, in seconds since 1970 (for latency benchmarks).
+        package var at: Double
     }
 
     /// Counters.
@@ -36,19 +38,22 @@ package final class SandboxMonitor: Sendable {
 
     package init() {}
 
-    func begin() {
+    /// Counts a request that arrived; returns when it did.
+    func begin() -> Date {
+        let now = Date()
         guarded.withLock {
             $0.stats.requests += 1
             $0.stats.inFlight += 1
             $0.stats.maxInFlight = max($0.stats.maxInFlight, $0.stats.inFlight)
         }
+        return now
     }
 
-    func end(method: String, path: String, status: Int) {
+    func end(method: String, path: String, status: Int, arrived: Date) {
         guarded.withLock {
             $0.stats.inFlight -= 1
             if status == 429 { $0.stats.rateLimited += 1 }
-            if $0.log.count < Self.logLimit { $0.log.append(Entry(method: method, path: path, status: status)) }
+            if $0.log.count < Self.logLimit { $0.log.append(Entry(method: method, path: path, status: status, at: arrived.timeIntervalSince1970)) }
         }
     }
 

@@ -7,6 +7,8 @@ enum JSONText {
     indirect enum Value {
         case string(String?)
         case int(Int)
+        /// A number printed with three decimals.
+        case decimal(Double)
         case bool(Bool)
         case array([Value])
         case object([(String, Value)])
@@ -18,6 +20,7 @@ enum JSONText {
         switch value {
         case .string(let text): return text.map(quote) ?? "null"
         case .int(let number): return String(number)
+        case .decimal(let number): return number.isFinite ? String(format: "%.3f", number) : "null"
         case .bool(let flag): return flag ? "true" : "false"
         case .array(let items):
             guard !items.isEmpty else { return "[]" }

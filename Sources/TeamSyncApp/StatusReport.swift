@@ -67,7 +67,7 @@ package struct StatusReport: Sendable {
             .object([("mode", .string(watch.mode)), ("connected", .bool(watch.connected)), ("detail", .string(watch.detail)),
                      ("last_change_at", .string(watch.lastChangeAt.map(AuditTime.format))),
                      ("last_applied_at", .string(watch.lastAppliedAt.map(AuditTime.format))),
-                     ("lag_seconds", watch.lagSeconds.map { .string(String(format: "%.3f", $0)) } ?? .string(nil)),
+                     ("lag_seconds", watch.lagSeconds.map { .decimal($0) } ?? .string(nil)),
                      ("refused_departures", .int(watch.refusedDepartures)),
                      ("refused_since", .string(watch.refusedSince.map(AuditTime.format))),
                      ("updated_at", .string(AuditTime.format(watch.updatedAt)))])

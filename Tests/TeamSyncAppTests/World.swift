@@ -148,10 +148,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
               timeout: 5s
               max_concurrency: 4
             sync:
-              interval: 1m
-              max_deletions: 10
-              max_deletion_percent: 40
-            \(sync.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            \(syncSection(sync))
             journal:
               path: \(journalPath)
             \(extra)
@@ -160,6 +157,16 @@ final class World: @unchecked Sendable {  // used by one test at a time
     }
 
     /// Writes a secret file as an administrator would: one line, mode 0600.
+    /// The defaults of the tests' sync section, with `extra`'s keys replacing them.
+    private func syncSection(_ extra: String) -> String {
+        let given = extra.split(separator: "\n").map(String.init)
+        let keys = Set(given.filter { !$0.hasPrefix(" ") }.compactMap { $0.split(separator: ":").first.map(String.init) })
+        let defaults = ["interval: 1m", "max_deletions: 10", "max_deletion_percent: 40"].filter { line in
+            !keys.contains(String(line.split(separator: ":")[0]))
+        }
+        return (defaults + given).map { "  " + $0 }.joined(separator: "\n")
+    }
+
     func writeSecret(_ name: String, _ value: String) throws {
         let path = directory.appendingPathComponent(name).path
         try (value + "\n").write(toFile: path, atomically: true, encoding: .utf8)
