@@ -54,6 +54,8 @@ suffix "$suffix"
 rootdn "cn=admin,$suffix"
 rootpw admin-secret
 directory $d/db
+# Pages are written through the map, not write(2): slapd's wchar then counts what it sends (bench-watch.sh).
+envflags writemap
 index objectClass eq
 index uid,mail,entryUUID,employeeNumber,employeeType eq
 index member,uniqueMember,memberUid eq

@@ -59,7 +59,8 @@ struct EndToEndWatchTests {
 
     @Test("each kind of change reaches Podero as the right call within 2 s; renames and moves make no call; a quiet stream leaves the reconcile nothing to do")
     func changes() async throws {
-        let world = try World()
+        let port = freePort()
+        let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)")
         defer { world.stop() }
         let service = try start(world)
         defer { stop(service) }
@@ -107,6 +108,9 @@ struct EndToEndWatchTests {
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         let status = try world.cli(["status"]).stdout
         #expect(status.contains("Directory watch: syncrepl, connected"), "\(status)")
+        let metrics = try World.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
+        #expect(metrics.contains("podero_team_sync_watch_connected 1"), "\(metrics)")
+        #expect(metrics.contains("podero_team_sync_watch_apply_latency_seconds_count"), "\(metrics)")
     }
 
     @Test("random adds, moves, renames, group changes, disables and deletes: afterwards the full reconcile has nothing left to do")

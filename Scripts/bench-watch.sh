@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Watch benchmark (issue 11), release builds, everything on 127.0.0.1: for each size, slapd with
+# N people (all in podero-staff) already in sync, `run` watching with syncrepl, then 200 changes
+# at 5 changes/s — joins (a new person added to podero-staff), promotions (into podero-admins)
+# and departures (an entry deleted) in turn, limits raised so none is refused. Per change: the
+# time from `ldapmodify` returning to the matching request reaching podero-sandbox (POST /users,
+# PUT /users/{id}, DELETE /users/{id}). During the window: full reconciles (directory reads),
+# Podero list requests, bytes slapd wrote (its sockets: the fixture maps its database), and the daemon's CPU seconds per change.
+#
+#   Scripts/bench-watch.sh [SIZES="1000 100000"] [CHANGES=200] [RATE=5]
+# The last line is: watch N people: p50 A s, p95 B s, p99 C s, max D s; full reads E, list requests F
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. Scripts/lib.sh
+sizes=${1:-"1000 100000"}
+changes=${2:-200}
+rate=${3:-5}
+ensure_packages "${PODERO_PACKAGES[@]}"
+ensure_swift
+swift build -c release --product podero-team-sync >&2
+swift build -c release --product podero-sandbox >&2
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d "${TMPDIR:-/tmp}/podero-bench-watch.XXXXXX")
+sandbox_pid=""; daemon_pid=""
+stop_all() {
+    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+    [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
+    daemon_pid=""; sandbox_pid=""
+    Scripts/slapd-fixture.sh stop "$work/slapd" || true
+}
+trap 'stop_all; rm -rf "$work"' EXIT INT TERM
+export LDAPNOINIT=1
+org=3fa85f64-5717-4562-b3fc-2c963f66afa6
+printf 'sync-secret\n' > "$work/ldap-password"; printf 'bench-secret\n' > "$work/client-secret"
+chmod 600 "$work/ldap-password" "$work/client-secret"
+lines=()
+for n in $sizes; do
+    stop_all
+    rm -rf "$work/state"
+    echo "watch benchmark: $n people; setting up (slapd, a first sync; not timed)" >&2
+    python3 Scripts/gen-ldif.py --people "$n" --all-staff > "$work/org.ldif"
+    Scripts/slapd-fixture.sh start "$work/slapd" "$work/org.ldif" 2>/dev/null
+    set -a; . "$work/slapd/env"; set +a
+    "$bin/podero-sandbox" --port 0 --org-id "$org" --client-id bench --client-secret-file "$work/client-secret" > "$work/sandbox.out" 2>&1 &
+    sandbox_pid=$!
+    for _ in $(seq 1 100); do grep -q "listening on" "$work/sandbox.out" && break; sleep 0.05; done
+    sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.out")
+    cat > "$work/config.yaml" <<YAML
+version: 1
+directory:
+  url: $TEAMSYNC_LDAP_URL
+  bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
+  bind_password_file: $work/ldap-password
+  timeout: 60s
+  users:
+    base_dn: ou=people,dc=example,dc=com
+  groups:
+    base_dn: ou=groups,dc=example,dc=com
+roles:
+  - group: cn=podero-admins,ou=groups,dc=example,dc=com
+    role: admin
+  - group: cn=podero-staff,ou=groups,dc=example,dc=com
+    role: staff
+podero:
+  base_url: $sandbox
+  org_id: $org
+  client_id: bench
+  client_secret_file: $work/client-secret
+  timeout: 60s
+  max_concurrency: 16
+sync:
+  interval: 1h
+  max_deletions: 100000
+  max_deletion_percent: 100
+  max_deletions_per_day: 100000
+journal:
+  path: $work/state/journal.sqlite
+YAML
+    "$bin/podero-team-sync" sync --config "$work/config.yaml" --log-level warning > /dev/null
+    "$bin/podero-team-sync" run --config "$work/config.yaml" --log-level notice 2> "$work/run.err" &
+    daemon_pid=$!
+    for _ in $(seq 1 1200); do
+        grep -q "directory watch connected" "$work/run.err" && grep -q "cycle finished" "$work/run.err" && break
+        kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/run.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    grep -q "directory watch connected" "$work/run.err" || { echo "the watch did not start: $(cat "$work/run.err")" >&2; exit 1; }
+    line=$(python3 - "$n" "$changes" "$rate" "$sandbox" "$TEAMSYNC_LDAP_URL" "$daemon_pid" "$(cat "$work/slapd/slapd.pid")" "$work/state/journal.sqlite" <<'PY'
+import json, os, sqlite3, subprocess, sys, time, urllib.request
+n, changes, rate, sandbox, ldap, daemon, slapd, journal = sys.argv[1:]
+n, changes, rate = int(n), int(changes), float(rate)
+base = "ou=people,dc=example,dc=com"
+def get(path):
+    with urllib.request.urlopen(sandbox + path) as response:
+        return json.loads(response.read())
+def cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def written(pid):
+    return int(next(l for l in open(f"/proc/{pid}/io") if l.startswith("wchar")).split()[1])
+ids = {u["email"].lower(): u["id"] for u in get("/_sandbox/state")}
+email = lambda k: f"user{k:05d}@example.com"
+# Promotions take people from the front, departures from the back: nobody is changed twice.
+promote = iter(range(10, n + 1))  # user00001-3 are admins already (directly or nested)
+depart = iter(range(n, 1, -1))
+plan = []
+for i in range(changes):
+    kind = ("join", "promotion", "departure")[i % 3]
+    if kind == "join":
+        uid = f"watch{i:05d}"
+        ldif = (f"dn: uid={uid},{base}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: Watch {i}\nsn: Watch\n"
+                f"mail: {uid}@example.com\n\ndn: cn=podero-staff,ou=groups,dc=example,dc=com\nchangetype: modify\nadd: member\n"
+                f"member: uid={uid},{base}\n")
+        plan.append((kind, None, ldif))
+    elif kind == "promotion":
+        k = next(promote)
+        ldif = f"dn: cn=podero-admins,ou=groups,dc=example,dc=com\nchangetype: modify\nadd: member\nmember: uid=user{k:05d},{base}\n"
+        plan.append((kind, ids[email(k)], ldif))
+    else:
+        k = next(depart)
+        plan.append((kind, ids[email(k)], f"dn: uid=user{k:05d},{base}\nchangetype: delete\n"))
+urllib.request.urlopen(urllib.request.Request(sandbox + "/_sandbox/stats/reset", method="POST")).read()
+runs_before = sqlite3.connect(journal).execute("SELECT count(*) FROM run WHERE command = 'run'").fetchone()[0]
+cpu0, bytes0, started = cpu(daemon), written(slapd), time.time()
+done = []
+for i, (kind, target, ldif) in enumerate(plan):
+    due = started + i / rate
+    time.sleep(max(0, due - time.time()))
+    subprocess.run(["ldapmodify", "-x", "-H", ldap, "-D", "cn=admin,dc=example,dc=com", "-w", "admin-secret"],
+                   input=ldif.encode(), stdout=subprocess.DEVNULL, check=True)
+    done.append(time.time())
+# Wait until every change has its request (at most 60 s).
+def matched():
+    log = get("/_sandbox/requests")
+    posts = [e for e in log if e["method"] == "POST" and e["path"].rstrip("/").endswith("/users")]
+    by_path = {}
+    for e in log:
+        by_path.setdefault((e["method"], e["path"].split("?")[0].rsplit("/", 1)[-1]), e)
+    result, joins = [], 0
+    for (kind, target, _), t in zip(plan, done):
+        if kind == "join":
+            e = posts[joins] if joins < len(posts) else None
+            joins += 1
+        else:
+            e = by_path.get(("PUT" if kind == "promotion" else "DELETE", target))
+        result.append(None if e is None else e["at"] - t)
+    return result, log
+deadline = time.time() + 60
+while True:
+    latencies, log = matched()
+    if all(l is not None for l in latencies) or time.time() > deadline:
+        break
+    time.sleep(0.5)
+window_end = time.time()
+cpu1, bytes1 = cpu(daemon), written(slapd)
+runs_after = sqlite3.connect(journal).execute("SELECT count(*) FROM run WHERE command = 'run'").fetchone()[0]
+lists = sum(1 for e in log if e["method"] == "GET" and e["path"].split("?")[0].rstrip("/").endswith("/users"))
+missing = sum(1 for l in latencies if l is None)
+values = sorted(l for l in latencies if l is not None)
+def pct(p):
+    return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))] if values else float("nan")
+by_kind = {}
+for (kind, _, _), l in zip(plan, latencies):
+    if l is not None: by_kind.setdefault(kind, []).append(l)
+detail = ", ".join(f"{k} p50 {sorted(v)[len(v) // 2]:.3f} s max {max(v):.3f} s" for k, v in sorted(by_kind.items()))
+print(f"  {n} people, {changes} changes at {rate:g}/s over {done[-1] - started:.1f} s: {detail}; {missing} without their request", file=sys.stderr)
+print(f"  cost: {(cpu1 - cpu0) / changes * 1000:.1f} ms CPU per change (daemon), {(bytes1 - bytes0) / changes / 1024:.1f} KiB per change written by slapd", file=sys.stderr)
+print(f"watch {n} people: p50 {pct(50):.3f} s, p95 {pct(95):.3f} s, p99 {pct(99):.3f} s, max {values[-1] if values else float('nan'):.3f} s; "
+      f"full reads {runs_after - runs_before}, list requests {lists}")
+PY
+)
+    kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
+    lines+=("$line")
+done
+for line in "${lines[@]}"; do echo "$line"; done
