@@ -7,6 +7,8 @@ by Samba when the entries are added.
 
 Layout under --base (default DC=corp,DC=example,DC=com):
   OU=Service Accounts  CN=svc-podero-sync  (password Sync-Secret-1!)    the bind account
+                       CN=svc-podero-watch (same password; samba-fixture.sh grants it
+                                           "Replicating Directory Changes": DirSync sees deletions)
                        CN=svc-wrong-password (same password)             for bind error 52e
                        CN=svc-disabled     (same password, disabled)     bind error 533
                        CN=svc-must-change  (same password, pwdLastSet 0) bind error 773
@@ -78,6 +80,7 @@ def main():
         out.append(ou(name, base))
     svc = "Service Accounts"
     out.append(user("svc-podero-sync", "svc-podero-sync", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
+    out.append(user("svc-podero-watch", "svc-podero-watch", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
     out.append(user("svc-wrong-password", "svc-wrong-password", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
     out.append(user("svc-locked", "svc-locked", base, svc, uac=NO_EXPIRY, mail=False, password=PASSWORD))
     out.append(user("svc-disabled", "svc-disabled", base, svc, uac=NO_EXPIRY | 2, mail=False, password=PASSWORD))

@@ -81,6 +81,28 @@ start)
     python3 "$here/gen-ad-ldif.py" --people "$people" --base "$base" > "$dir/organisation.ldif"
     ldbadd -H "$dir/domain/private/sam.ldb" "$dir/organisation.ldif" > "$dir/seed.log" 2>&1 \
         || { echo "seeding sam.ldb failed; see $dir/seed.log" >&2; exit 1; }
+    # DirSync without the object-security flag (which hides deletions) needs "Replicating
+    # Directory Changes" on the naming context: svc-podero-watch has it, svc-podero-sync has not.
+    samba-tool dsacl set -H "$dir/domain/private/sam.ldb" --objectdn="$base" --car=get-changes --action=allow \
+        --trusteedn="CN=svc-podero-watch,OU=Service Accounts,$base" >> "$dir/seed.log" 2>&1 \
+        || { echo "granting the replication right failed; see $dir/seed.log" >&2; exit 1; }
+    # Since CVE-2023-4154 Samba applies read rights to DirSync too: tombstones are visible only
+    # with List Contents and Read Property on CN=Deleted Objects (what `dsacls "CN=Deleted
+    # Objects,…" /G DOMAIN\svc:LCRP` grants on Windows).
+    python3 - "$dir/domain/private/sam.ldb" "$base" >> "$dir/seed.log" 2>&1 <<'PY' || { echo "granting read on Deleted Objects failed; see $dir/seed.log" >&2; exit 1; }
+import subprocess, sys
+ldb, base = sys.argv[1], sys.argv[2]
+sid = next(l.split()[1] for l in subprocess.run(["samba-tool", "user", "show", "svc-podero-watch", "-H", ldb],
+    capture_output=True, text=True, check=True).stdout.splitlines() if l.startswith("objectSid:"))
+out = subprocess.run(["ldbsearch", "-H", ldb, "--controls=show_deleted:1", "-b", f"CN=Deleted Objects,{base}", "-s", "base",
+    "nTSecurityDescriptor"], capture_output=True, text=True, check=True).stdout
+unfolded = out.replace("\n ", "")
+sd = next(l for l in unfolded.splitlines() if l.startswith("nTSecurityDescriptor:")).split(": ", 1)[1]
+dacl, sacl = sd.split("S:", 1) if "S:" in sd else (sd, None)
+sd = dacl + f"(A;;RPLC;;;{sid})" + (f"S:{sacl}" if sacl is not None else "")
+ldif = f"dn: CN=Deleted Objects,{base}\nchangetype: modify\nreplace: nTSecurityDescriptor\nnTSecurityDescriptor: {sd}\n"
+subprocess.run(["ldbmodify", "-H", ldb, "--controls=show_deleted:1"], input=ldif, text=True, check=True)
+PY
     # Account lockout after 10 wrong passwords (provision leaves it off), so that a locked
     # account can be tested; the tests' other wrong binds use their own account.
     samba-tool domain passwordsettings set --account-lockout-threshold=10 -H "$dir/domain/private/sam.ldb" \

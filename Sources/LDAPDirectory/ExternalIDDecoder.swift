@@ -47,3 +47,25 @@ enum ExternalIDDecoder {
         return trimmed
     }
 }
+
+extension ExternalIDDecoder {
+    /// The 16 bytes of a GUID from its text (the inverse of `guidString`), for a filter.
+    static func guidBytes(_ text: String) -> [UInt8]? {
+        let hex = Array(text.lowercased().utf8.filter { $0 != UInt8(ascii: "-") })
+        guard hex.count == 32 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var ordered: [UInt8] = []
+        for index in stride(from: 0, to: 32, by: 2) {
+            guard let high = nibble(hex[index]), let low = nibble(hex[index + 1]) else { return nil }
+            ordered.append(high << 4 | low)
+        }
+        // Text order → wire order: the first three fields are little-endian.
+        return [ordered[3], ordered[2], ordered[1], ordered[0], ordered[5], ordered[4], ordered[7], ordered[6]] + ordered[8...]
+    }
+}

@@ -19,6 +19,8 @@ extension LDAPConnection {
         var scope: Int32 = LDAP_SCOPE_SUBTREE
         /// Ask for results in pages (RFC 2696, critical). Off only for base-scope reads.
         var paged = true
+        /// Send Active Directory's show-deleted control (tombstones are returned too).
+        var showDeleted = false
 
         /// A read of the one entry `dn` if it matches `filter` (base scope, not paged).
         static func entry(
@@ -120,7 +122,13 @@ extension LDAPConnection {
             guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
         }
         defer { if let domainScopeControl { ldap_control_free(domainScopeControl) } }
-        var serverControls: [UnsafeMutablePointer<LDAPControl>?] = [domainScopeControl].filter { $0 != nil }
+        var showDeletedControl: UnsafeMutablePointer<LDAPControl>?
+        if request.showDeleted {
+            let code = ldap_create_show_deleted_control(ld, &showDeletedControl)
+            guard code == LDAP_SUCCESS else { throw failure(code, operation: request.purpose) }
+        }
+        defer { if let showDeletedControl { ldap_control_free(showDeletedControl) } }
+        var serverControls: [UnsafeMutablePointer<LDAPControl>?] = [domainScopeControl, showDeletedControl].filter { $0 != nil }
         var pageControl: UnsafeMutablePointer<LDAPControl>?
         defer { if let pageControl { ldap_control_free(pageControl) } }
         if request.paged {

@@ -43,8 +43,16 @@ package struct LDAPDirectory: DirectorySource {
 }
 
 extension LDAPDirectory {
-    /// The controls the server's root DSE advertises (`supportedControl`), for choosing a watch.
-    package func supportedControls() async throws -> Set<String> {
+    /// What the root DSE says that matters for choosing a watch.
+    package struct RootDSE: Sendable {
+        /// `supportedControl`.
+        package var controls: Set<String>
+        /// `defaultNamingContext` (Active Directory), where DirSync must start.
+        package var defaultNamingContext: String?
+    }
+
+    /// Reads the server's root DSE (`supportedControl`, `defaultNamingContext`).
+    package func rootDSE() async throws -> RootDSE {
         let settings = self.settings
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
@@ -53,12 +61,14 @@ extension LDAPDirectory {
                     defer { connection.close() }
                     if settings.startTLS { try connection.startTLS() }
                     try connection.bind()
-                    var controls = Set<String>()
-                    let names = CStringList(["supportedControl"])
-                    try connection.pagedSearch(.entry("", attributes: ["supportedControl"], purpose: "read the root DSE", timeout: settings.timeout)) { entry in
-                        controls.formUnion(entry.strings(names[0]))
+                    var root = RootDSE(controls: [], defaultNamingContext: nil)
+                    let names = CStringList(["supportedControl", "defaultNamingContext"])
+                    try connection.pagedSearch(.entry("", attributes: ["supportedControl", "defaultNamingContext"], purpose: "read the root DSE",
+                        timeout: settings.timeout)) { entry in
+                        root.controls.formUnion(entry.strings(names[0]))
+                        root.defaultNamingContext = entry.firstString(names[1])
                     }
-                    return controls
+                    return root
                 })
             }
         }

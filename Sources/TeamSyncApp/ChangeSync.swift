@@ -14,6 +14,8 @@ package struct ChangeSync: Sendable {
     package var journal: any JournalStore
     package var logger: Logger
     package var shouldStop: @Sendable () -> Bool = { false }
+    /// The attribute a watch names departed entries by (entryUUID for syncrepl, objectGUID for DirSync).
+    package var idAttribute = "entryUUID"
 
     package init(configuration: AppConfiguration, reader: WatchReader, provider: any AccountProvider, journal: any JournalStore, logger: Logger) {
         self.configuration = configuration
@@ -134,12 +136,12 @@ package struct ChangeSync: Sendable {
     private func plan(_ changes: [DirectoryChange], replica: DirectoryReplica, now: Date) async throws -> Planned {
         var (read, replica) = try await reader.read(changes, replica: replica)
         if let reason = read.fullReadNeeded { return .fullRead(reason, replica) }
-        let idsAreEntryUUIDs = configuration.directory.users.externalIDAttribute.lowercased() == "entryuuid"
+        let idsAreEntryUUIDs = configuration.directory.users.externalIDAttribute.lowercased() == idAttribute.lowercased()
         if !read.goneUUIDs.isEmpty, !idsAreEntryUUIDs {
-            return .fullRead("the server named departed entries only by entryUUID, which is not directory.users.external_id_attribute", replica)
+            return .fullRead("the server named departed entries only by \(idAttribute), which is not directory.users.external_id_attribute", replica)
         }
         var ids = Set(read.people.map(\.externalID)).union(read.skipped.compactMap(\.externalID))
-        if idsAreEntryUUIDs { ids.formUnion(read.goneUUIDs.map(ExternalID.init)) }
+        if idsAreEntryUUIDs { ids.formUnion(read.goneUUIDs.union(read.leftUUIDs).map(ExternalID.init)) }
         let dns = Set(read.vacated.map(\.normalized)).union(read.skipped.map(\.dn.normalized))
         var managed = try await journal.managedAccounts(externalIDs: ids, lastDNs: dns)
         // Someone who left a DN may only have been renamed or moved: look for them by id.

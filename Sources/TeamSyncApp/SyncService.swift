@@ -114,8 +114,8 @@ final class SyncLoop: Service, Sendable {
         let environment = self.environment
         let configuration = environment.configuration
         let logger = environment.logger
-        let (mode, reason) = await WatchEngine.choose(configuration) {
-            try await LDAPDirectory(settings: configuration.directory, logger: logger).supportedControls()
+        let (kind, chosenBecause) = await WatchEngine.choose(configuration) {
+            try await LDAPDirectory(settings: configuration.directory, logger: logger).rootDSE()
         }
         let journal: SyncJournal
         do {
@@ -124,12 +124,24 @@ final class SyncLoop: Service, Sendable {
             logger.error("directory watch off: the journal cannot be opened", metadata: ["error": "\(error)"])
             return
         }
-        guard mode != nil else {
+        var reason = chosenBecause
+        var chosen = kind
+        if let dirSync = kind, case .dirSync = dirSync {
+            do {
+                let checked = try await LDAPDirectory(settings: configuration.directory, logger: logger).checkDirSync(dirSync)
+                chosen = checked.kind
+                if !checked.seesDeletions { logger.warning("\(WatchEngine.hiddenDeletions(checked.kind))") }
+            } catch {
+                chosen = nil
+                reason = "DirSync was refused to the bind account (\(error)); a full reconcile every sync.interval"
+            }
+        }
+        guard let kind = chosen else {
             logger.notice("directory watch off", metadata: ["why": "\(reason)"])
             try? await journal.recordWatchStatus(WatchStatus(mode: "off", connected: false, detail: reason, updatedAt: Date()))
             return
         }
-        let engine = WatchEngine(configuration: configuration, journal: journal, metrics: metrics, gate: gate, logger: logger) { [ticker] why in
+        let engine = WatchEngine(configuration: configuration, kind: kind, journal: journal, metrics: metrics, gate: gate, logger: logger) { [ticker] why in
             logger.notice("a reconcile now", metadata: ["why": "\(why)"])
             ticker.schedule(after: .zero)
         }

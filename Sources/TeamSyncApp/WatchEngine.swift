@@ -51,8 +51,8 @@ package final class WatchEngine: Sendable {
     /// The refresh stage has ended once (startup waits for it).
     private let refreshed = Mutex<[CheckedContinuation<Void, Never>]?>([])
 
-    init(configuration: AppConfiguration, journal: any JournalStore, metrics: SyncMetrics, gate: AsyncGate, logger: Logger,
-         requestReconcile: @escaping @Sendable (String) -> Void) {
+    init(configuration: AppConfiguration, kind: DirectoryWatch.Kind, journal: any JournalStore, metrics: SyncMetrics, gate: AsyncGate,
+         logger: Logger, requestReconcile: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
         self.logger = logger
         self.journal = journal
@@ -60,49 +60,63 @@ package final class WatchEngine: Sendable {
         self.gate = gate
         self.requestReconcile = requestReconcile
         client = PoderoClient(settings: configuration.podero, logger: logger)
-        watch = DirectoryWatch(settings: configuration.directory, logger: logger)
+        watch = DirectoryWatch(settings: configuration.directory, kind: kind, logger: logger)
         reader = WatchReader(settings: configuration.directory, logger: logger)
-        state = Mutex(State(status: WatchStatus(mode: "syncrepl", connected: false, updatedAt: Date())))
+        state = Mutex(State(status: WatchStatus(mode: kind.name, connected: false, updatedAt: Date())))
         (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The cookie's scope: the server and the one search it belongs to.
     var scope: String { "\(configuration.directory.url) \(watch.scope.base) \(watch.scope.filter)" }
 
-    /// Which watch `sync.watch` and the server allow: `syncrepl`, or nil with the reason.
-    package static func choose(_ configuration: AppConfiguration, controls: () async throws -> Set<String>) async -> (mode: String?, reason: String) {
+    /// Which watch `sync.watch` and the server allow, or nil with the reason.
+    package static func choose(_ configuration: AppConfiguration, rootDSE: () async throws -> LDAPDirectory.RootDSE) async
+        -> (kind: DirectoryWatch.Kind?, reason: String)
+    {
         let wanted = configuration.watch
         guard wanted != .off else { return (nil, "sync.watch is off: a full reconcile every sync.interval") }
         guard configuration.directory.groups.membership == .expand else {
             return (nil, "sync.watch needs directory.groups.membership: expand (in_chain leaves nesting to the server, which a watch cannot follow)")
         }
-        let advertised: Set<String>
+        let root: LDAPDirectory.RootDSE
         do {
-            advertised = try await controls()
+            root = try await rootDSE()
         } catch {
             return (nil, "the root DSE could not be read (\(error)); a full reconcile every sync.interval")
         }
-        let syncrepl = advertised.contains(LDAPDirectory.syncControlOID)
-        let dirSync = advertised.contains(LDAPDirectory.dirSyncControlOID)
+        let syncrepl = root.controls.contains(LDAPDirectory.syncControlOID)
+        let dirSync = root.controls.contains(LDAPDirectory.dirSyncControlOID)
+        let dirSyncKind = root.defaultNamingContext.map { DirectoryWatch.Kind.dirSync(namingContext: $0, poll: configuration.dirSyncPoll) }
+        let polled = "DirSync (Active Directory) polled every \(DurationText.format(configuration.dirSyncPoll))"
         switch wanted {
         case .syncrepl where !syncrepl:
             return (nil, "sync.watch is syncrepl but the server does not advertise the RFC 4533 sync control (\(LDAPDirectory.syncControlOID)) in supportedControl; a full reconcile every sync.interval")
+        case .dirsync where !dirSync || dirSyncKind == nil:
+            return (nil, "sync.watch is dirsync but the server does not advertise DirSync (\(LDAPDirectory.dirSyncControlOID)) with a defaultNamingContext; a full reconcile every sync.interval")
         case .dirsync:
-            return (nil, "DirSync (Active Directory) is not supported by this version yet; a full reconcile every sync.interval")
-        case .auto where !syncrepl && dirSync:
-            return (nil, "the server offers DirSync (Active Directory), which this version does not support yet; a full reconcile every sync.interval")
+            return (dirSyncKind, polled)
+        case .auto where !syncrepl && dirSync && dirSyncKind != nil:
+            return (dirSyncKind, polled)
         case .auto where !syncrepl:
             return (nil, "the server advertises neither RFC 4533 syncrepl nor DirSync; a full reconcile every sync.interval")
         default:
-            return ("syncrepl", "syncrepl (RFC 4533 refreshAndPersist)")
+            return (.syncrepl, "syncrepl (RFC 4533 refreshAndPersist)")
         }
+    }
+
+    /// Why a DirSync watch cannot see deletions, and what to grant.
+    package static func hiddenDeletions(_ kind: DirectoryWatch.Kind) -> String {
+        if case .dirSync(_, _, true) = kind {
+            return "the bind account lacks \"Replicating Directory Changes\" on the domain: DirSync runs with the object-security flag, which hides deleted accounts, so deletions wait for the reconcile (every sync.interval); disabled accounts are seen at once"
+        }
+        return "the bind account may not list CN=Deleted Objects (grant it List Contents and Read Property there: dsacls \"CN=Deleted Objects,<domain>\" /takeownership, then /G DOMAIN\\account:LCRP): deleted accounts are hidden from DirSync, so deletions wait for the reconcile (every sync.interval); disabled accounts are seen at once"
     }
 
     /// Starts the watch from the stored cookie, and waits (at most `limit`) for its refresh
     /// stage to end, so that the first reconcile covers what the refresh reported.
     func start(waitingAtMost limit: Duration) async {
         let cookie = try? await journal.watchCookie(scope: scope)
-        logger.notice("directory watch starting", metadata: ["mode": "syncrepl", "cookie": "\(cookie == nil ? "none" : "stored")"])
+        logger.notice("directory watch starting", metadata: ["mode": "\(watch.kind.name)", "cookie": "\(cookie == nil ? "none" : "stored")"])
         watch.start(cookie: cookie) { [self] event in receive(event) }
         Task { [self] in await loop() }
         await withTaskGroup(of: Void.self) { group in
@@ -239,7 +253,8 @@ package final class WatchEngine: Sendable {
                 return !pending.changes.isEmpty ? requeue(pending, fullRead: false) : false
             }
             requeue(pending, fullRead: true)
-            requestReconcile(pending.fullReadReason ?? "the watch needs a complete read")
+            // Before the first reconcile (which `run` starts anyway) nothing is asked for.
+            if lastRead != nil { requestReconcile(pending.fullReadReason ?? "the watch needs a complete read") }
             return false
         }
         guard let replica else {
@@ -275,6 +290,7 @@ package final class WatchEngine: Sendable {
             state.refusalWindowStart.map { now.timeIntervalSince($0) >= configuration.interval.timeInterval } ?? true
         }
         var sync = ChangeSync(configuration: configuration, reader: reader, provider: client, journal: journal, logger: logger)
+        sync.idAttribute = watch.kind.idAttribute
         sync.shouldStop = { [self] in state.withLock { $0.stopped } }
         let changes = Array(Set(pending.changes))
         let outcome = await gate.run { [sync] in

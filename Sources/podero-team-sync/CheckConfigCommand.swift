@@ -26,8 +26,19 @@ struct CheckConfigCommand: AsyncParsableCommand {
             var failures: [String] = []
             var warnings: [String] = []
             var people: Int?
-            let (mode, reason) = await WatchEngine.choose(configuration) { try await directory.supportedControls() }
-            let watch = mode == nil ? "watch: off: \(reason)" : "watch: \(reason), on \(configuration.directory.url)"
+            let (kind, reason) = await WatchEngine.choose(configuration) { try await directory.rootDSE() }
+            var watch = kind == nil ? "watch: off: \(reason)" : "watch: \(reason), on \(configuration.directory.url)"
+            if case .dirSync = kind {
+                // DirSync is only known to work once the bind account has asked for it.
+                do {
+                    let checked = try await directory.checkDirSync(kind!)
+                    watch += checked.seesDeletions
+                        ? "; the bind account has \"Replicating Directory Changes\" and may list CN=Deleted Objects: deletions are seen at once"
+                        : "; warning: " + WatchEngine.hiddenDeletions(checked.kind)
+                } catch {
+                    watch = "watch: off: DirSync was refused to the bind account (\(error)); `run` would reconcile every sync.interval"
+                }
+            }
             do {
                 try await directory.checkConnection()
                 let snapshot = try await directory.readSnapshot()

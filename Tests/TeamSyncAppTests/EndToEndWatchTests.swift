@@ -260,6 +260,95 @@ struct EndToEndWatchTests {
     }
 }
 
+/// Issue 11 on the Samba AD DC: DirSync, polled every 2 s (target p99 < 3 s). The fixture is
+/// shared: every change is undone before the test ends.
+@Suite("End to end: the directory watch on Active Directory (DirSync)", .serialized)
+struct EndToEndActiveDirectoryWatchTests {
+    static let target = 3.0
+    static let base = "DC=corp,DC=example,DC=com"
+    static let joiner = "CN=Watch Joiner,OU=Staff,\(base)"
+
+    private func seconds(until condition: () throws -> Bool, limit: Double = 15) rethrows -> Double? {
+        let start = Date()
+        while Date().timeIntervalSince(start) < limit {
+            if try condition() { return Date().timeIntervalSince(start) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try condition() ? Date().timeIntervalSince(start) : nil
+    }
+
+    private func log(_ world: World) -> String {
+        (try? String(contentsOfFile: world.directory.appendingPathComponent("launch.err").path, encoding: .utf8)) ?? ""
+    }
+
+    private func role(_ world: World, _ email: String) throws -> String? { try world.liveTeam()[email]?["role"] as? String }
+
+    @Test("a join, a promotion, a rename, a disable and a delete reach Podero within 3 s; check-config says what the bind account may do")
+    func dirSync() throws {
+        let world = try World(.activeDirectory, sync: "departure_grace: 0s")
+        world.adBindDN = "CN=svc-podero-watch,OU=Service Accounts,\(Self.base)"
+        try world.writeConfig(sync: "departure_grace: 0s")
+        defer {
+            try? world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\ndelete: member\nmember: CN=Person 00006,OU=Staff,\(Self.base)\n")
+            try? world.ldapModify("dn: CN=Person 00007 Renamed,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00007\ndeleteoldrdn: 1\n")
+            try? EndToEndActiveDirectoryTests.setErinAccountControl(world, 512)
+            try? world.ldapModify("dn: \(Self.joiner)\nchangetype: delete\n")
+            world.stop()
+        }
+        let checked = try world.cli(["check-config", "--connect"])
+        #expect(checked.stdout.contains("DirSync (Active Directory) polled every 2s") && checked.stdout.contains("deletions are seen at once"), "\(checked.stdout)\(checked.stderr)")
+        // The plain bind account has neither right: DirSync still works, and says what it misses.
+        world.adBindDN = "CN=svc-podero-sync,OU=Service Accounts,\(Self.base)"
+        try world.writeConfig(sync: "departure_grace: 0s")
+        let plain = try world.cli(["check-config", "--connect"])
+        #expect(plain.stdout.contains("lacks \"Replicating Directory Changes\"") && plain.stdout.contains("deletions wait for the reconcile"), "\(plain.stdout)")
+        world.adBindDN = "CN=svc-podero-watch,OU=Service Accounts,\(Self.base)"
+        try world.writeConfig(sync: "departure_grace: 0s")
+
+        let bulk = try #require(Int(ProcessInfo.processInfo.environment["TEAMSYNC_AD_PEOPLE"] ?? ""))
+        let service = try world.launch(["run", "--log-level", "info"])
+        defer { kill(service, SIGTERM); _ = Spawn.wait(service) }
+        #expect(try seconds(until: { try world.liveTeam().count == bulk + 4 }, limit: 60) != nil, "\(log(world))")
+        #expect(seconds(until: { log(world).contains("directory watch connected") && log(world).contains("cycle finished") }) != nil, "\(log(world))")
+        var latencies: [String: Double?] = [:]
+        try world.ldapModify("""
+            dn: \(Self.joiner)
+            changetype: add
+            objectClass: user
+            sAMAccountName: watch-joiner
+            givenName: Watch
+            sn: Joiner
+            mail: watch.joiner@corp.example.com
+            userAccountControl: 544
+
+            dn: CN=Podero Staff,OU=Groups,\(Self.base)
+            changetype: modify
+            add: member
+            member: \(Self.joiner)
+            """)
+        latencies["join"] = try seconds(until: { try role(world, "watch.joiner@corp.example.com") == "staff" })
+        try world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\nadd: member\nmember: CN=Person 00006,OU=Staff,\(Self.base)\n")
+        latencies["promotion"] = try seconds(until: { try role(world, "person00006@corp.example.com") == "admin" })
+        let calls = try world.sandboxRequests().count
+        try world.ldapModify("dn: CN=Person 00007,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00007 Renamed\ndeleteoldrdn: 1\n")
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try role(world, "person00007@corp.example.com") == "staff")
+        let writes = try world.sandboxRequests().dropFirst(calls).filter { !["GET", "POST"].contains($0["method"] as? String ?? "") }
+        #expect(writes.isEmpty, "a rename made Podero calls: \(writes)")
+        try EndToEndActiveDirectoryTests.setErinAccountControl(world, 514)
+        latencies["disable"] = try seconds(until: { try world.liveTeam()["erin@corp.example.com"] == nil })
+        try world.ldapModify("dn: \(Self.joiner)\nchangetype: delete\n")
+        latencies["delete"] = try seconds(until: { try world.liveTeam()["watch.joiner@corp.example.com"] == nil })
+        for (change, latency) in latencies.sorted(by: { $0.key < $1.key }) {
+            #expect(latency.map { $0 < Self.target } == true, "\(change) took \(latency.map { String($0) } ?? "more than 15") s\n\(log(world))")
+        }
+        print("DirSync latencies (s): " + latencies.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", ($0.value ?? nil) ?? -1))" }.joined(separator: ", "))
+        #expect(!log(world).contains("a complete read is needed"), "\(log(world))")
+        let check = try world.cli(["plan", "--check"])
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
+
 /// A small deterministic generator (SplitMix64), so that a failing random stream can be replayed.
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64

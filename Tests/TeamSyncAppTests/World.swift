@@ -24,6 +24,8 @@ final class World: @unchecked Sendable {  // used by one test at a time
     var sandboxURL: String = ""
     /// The account the slapd configuration binds as (`cn=restricted,…` sees less).
     var slapdBindDN = "cn=podero-sync,ou=services,dc=example,dc=com"
+    /// The AD bind account: svc-podero-watch also has the rights DirSync needs to see deletions.
+    var adBindDN = "CN=svc-podero-sync,OU=Service Accounts,DC=corp,DC=example,DC=com"
     private var sandbox: pid_t?
     private let sandboxArguments: [String]
     var configPath: String { directory.appendingPathComponent("config.yaml").path }
@@ -118,7 +120,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
                 directory:
                   url: \(ldapURL)
                   tls_ca_file: \(caFile)
-                  bind_dn: CN=svc-podero-sync,OU=Service Accounts,DC=corp,DC=example,DC=com
+                  bind_dn: \(adBindDN)
                   bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
                   timeout: 10s
                   page_size: 1000

@@ -118,7 +118,8 @@ final class SyncReplSession {
         }
         take(newCookie)
         let uuid = Self.uuidText(uuidBytes)
-        let dn = LDAPEntry(handle: ld, message: message).distinguishedName()
+        // Present entries (a refresh) need no DN: it is parsed only for changes.
+        let dn = state == Int32(LDAP_SYNC_PRESENT) ? nil : LDAPEntry(handle: ld, message: message).distinguishedName()
         switch state {
         case Int32(LDAP_SYNC_ADD), Int32(LDAP_SYNC_MODIFY):
             guard let dn else {

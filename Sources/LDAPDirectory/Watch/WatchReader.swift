@@ -11,8 +11,11 @@ package struct AffectedRead: Sendable {
     package var skipped: [SkippedEntry] = []
     /// DNs at which the users search finds nobody now.
     package var vacated: Set<DistinguishedName> = []
-    /// entryUUIDs the server reported gone without a DN.
+    /// Ids (entryUUID, objectGUID) the server reported gone without a DN.
     package var goneUUIDs: Set<String> = []
+    /// Ids of changed entries that are no person where they are now (moved out, or no longer
+    /// matching): whoever had one of them may have left.
+    package var leftUUIDs: Set<String> = []
     /// Why only a complete read can answer (a group too large to follow one by one…).
     package var fullReadNeeded: String?
 }
@@ -75,7 +78,11 @@ package struct WatchReader: Sendable {
         func read(_ changes: [DirectoryChange], _ replica: inout DirectoryReplica) throws -> AffectedRead {
             var result = AffectedRead()
             var people = Set<GroupGraph.Member>()
+            // The id of each changed entry: one that is no person (anymore) where it is now may
+            // have left the users base (DirSync reports a move under the new DN only).
+            var ids: [DistinguishedName: String] = [:]
             for change in changes {
+                if case .upserted(let dn, let uuid?) = change { ids[dn] = uuid }
                 switch change {
                 case .gone(let dn, let uuid):
                     guard let dn else {
@@ -98,7 +105,9 @@ package struct WatchReader: Sendable {
                             for member in replica.removeGroup(dn) { people.formUnion(replica.people(reachedFrom: member)) }
                         }
                     }
-                    if let base = usersBase, dn.isWithin(base) { people.insert(.dn(dn)) }
+                    if let base = usersBase, dn.isWithin(base) { people.insert(.dn(dn)) } else if !replica.isGroup(dn), let uuid = ids[dn] {
+                        result.leftUUIDs.insert(uuid)
+                    }
                 }
                 if people.count > WatchReader.peopleLimit {
                     result.fullReadNeeded = "a change touches more than \(WatchReader.peopleLimit) people"
@@ -109,7 +118,10 @@ package struct WatchReader: Sendable {
                 switch member {
                 case .dn(let dn):
                     guard !replica.isGroup(dn) else { continue }
-                    if let candidate = try readPerson(dn) { try add(candidate, replica, to: &result) } else { result.vacated.insert(dn) }
+                    if let candidate = try readPerson(dn) { try add(candidate, replica, to: &result) } else {
+                        result.vacated.insert(dn)
+                        if let uuid = ids[dn] { result.leftUUIDs.insert(uuid) }
+                    }
                 case .uid(let uid):
                     for candidate in try search(attribute: settings.users.uidAttribute, value: Array(uid.utf8)) {
                         try add(candidate, replica, to: &result)
@@ -121,12 +133,10 @@ package struct WatchReader: Sendable {
 
         func find(_ ids: [ExternalID], _ replica: DirectoryReplica) throws -> AffectedRead {
             var result = AffectedRead()
-            guard !ExternalIDDecoder.isBinaryGUID(settings.users.externalIDAttribute) else {
-                result.fullReadNeeded = "people can only be looked up by \(settings.users.externalIDAttribute) in a complete read"
-                return result
-            }
+            let binary = ExternalIDDecoder.isBinaryGUID(settings.users.externalIDAttribute)
             for id in ids {
-                for candidate in try search(attribute: settings.users.externalIDAttribute, value: Array(id.rawValue.utf8)) {
+                guard let value = binary ? ExternalIDDecoder.guidBytes(id.rawValue) : Array(id.rawValue.utf8) else { continue }
+                for candidate in try search(attribute: settings.users.externalIDAttribute, value: value) {
                     try add(candidate, replica, to: &result)
                 }
             }
@@ -149,25 +159,33 @@ package struct WatchReader: Sendable {
         }
 
         /// The members of the group at `dn`, or nil when the groups search does not find it there.
+        /// A large Active Directory group sends its members in ranges; they are collected.
         private func readGroup(_ dn: DistinguishedName) throws -> [GroupGraph.Member]? {
             let attribute = settings.groups.memberAttribute
-            var members: [GroupGraph.Member]?
-            var ranged = false
+            var values: [String]?
+            var ranged: RangedValueCollector.Part?
+            var raw: String?
+            let names = CStringList([attribute.rawValue])
             try readEntry(dn, filter: settings.groups.filter, attributes: [attribute.rawValue], purpose: "read a changed group") { entry in
-                if DirectoryReader.hasRangedValues(entry.attributeNames(), memberAttribute: attribute.rawValue) { ranged = true }
-                let names = CStringList([attribute.rawValue])
-                members = entry.strings(names[0]).compactMap { value in
-                    switch attribute {
-                    case .memberUid: .uid(value.trimmingASCIIWhitespace())
-                    case .member, .uniqueMember:
-                        DistinguishedName(attribute == .uniqueMember ? DirectoryReader.strippingOptionalUID(value) : value).map { .dn($0) }
-                    }
+                if DirectoryReader.hasRangedValues(entry.attributeNames(), memberAttribute: attribute.rawValue) {
+                    ranged = entry.allStrings()
+                    raw = entry.rawDistinguishedName()
+                }
+                values = entry.strings(names[0])
+            }
+            if let first = ranged, let raw {
+                let collector = RangedValueCollector(attribute: attribute.rawValue, purpose: "read a changed group's members in ranges")
+                values = try collector.collect(first: first) { description in
+                    try connection.readEntry(raw, attributes: [description], purpose: collector.purpose, timeout: settings.timeout)
                 }
             }
-            if ranged {
-                throw LDAPError(.incomplete, operation: "read a changed group", reason: "the group sends its members in ranges; a complete read follows")
+            return values?.compactMap { value in
+                switch attribute {
+                case .memberUid: .uid(value.trimmingASCIIWhitespace())
+                case .member, .uniqueMember:
+                    DistinguishedName(attribute == .uniqueMember ? DirectoryReader.strippingOptionalUID(value) : value).map { .dn($0) }
+                }
             }
-            return members
         }
 
         /// People of the users search whose `attribute` equals `value`.
