@@ -5,6 +5,10 @@ package struct DirectoryReplica: Sendable {
     private var members: [DistinguishedName: [GroupGraph.Member]]
     /// member → the groups that list it.
     private var parents: [GroupGraph.Member: [DistinguishedName]] = [:]
+    /// The member values as the server sent them, for groups read since the last complete
+    /// read: a group that changed is then compared value by value, and only the values that
+    /// differ are parsed (a group of 100,000 members costs hashing, not 100,000 DN parses).
+    private var rawValues: [DistinguishedName: Set<String>] = [:]
     private let roleGroups: [DistinguishedName]
     private let roleSet: Set<DistinguishedName>
     private let nested: Bool
@@ -46,9 +50,38 @@ package struct DirectoryReplica: Sendable {
         return changed
     }
 
+    /// Replaces the members of `group` from the values the server sent; `parse` turns a value
+    /// into a member. Returns the members that were added or removed.
+    @discardableResult
+    package mutating func replaceGroup(_ group: DistinguishedName, values: [String], parse: (String) -> GroupGraph.Member?) -> Set<GroupGraph.Member> {
+        let new = Set(values)
+        defer { rawValues[group] = new }
+        guard let old = rawValues[group], members[group] != nil else {
+            return replaceGroup(group, members: values.compactMap(parse))
+        }
+        let added = new.subtracting(old)
+        let removed = old.subtracting(new)
+        guard !added.isEmpty || !removed.isEmpty else { return [] }
+        // Values of one attribute are distinct under its matching rule (RFC 4511 4.1.7), so one
+        // member has one value: the values that differ are the members that differ.
+        let addedMembers = added.compactMap(parse)
+        let removedMembers = removed.compactMap(parse)
+        let gone = Set(removedMembers).subtracting(addedMembers)
+        let joined = Set(addedMembers).subtracting(removedMembers)
+        if !gone.isEmpty { members[group]?.removeAll { gone.contains($0) } }
+        members[group]?.append(contentsOf: joined)
+        for member in gone {
+            parents[member]?.removeAll { $0 == group }
+            if parents[member]?.isEmpty == true { parents[member] = nil }
+        }
+        for member in joined { parents[member, default: []].append(group) }
+        return gone.union(joined)
+    }
+
     /// Forgets `group`; returns the members it had.
     @discardableResult
     package mutating func removeGroup(_ group: DistinguishedName) -> Set<GroupGraph.Member> {
+        rawValues[group] = nil
         guard let old = members.removeValue(forKey: group) else { return [] }
         let list = Set(old)
         for member in list {

@@ -108,3 +108,31 @@ struct WatchCoreTests {
         #expect(dn("ou=people,dc=example,dc=com").commonAncestor(with: dn("ou=a,ou=people,dc=example,dc=com")) == "ou=people,dc=example,dc=com")
     }
 }
+
+@Suite("Watch core: a group compared value by value")
+struct ReplicaValueTests {
+    @Test("after a first read, only the values that differ are parsed, with the same answer as a full comparison")
+    func values() {
+        let group = DistinguishedName("cn=staff,dc=x")!
+        var graph = GroupGraph()
+        graph.addGroup(group, members: (1...5).map { .dn(DistinguishedName("uid=p\($0),dc=x")!) })
+        var replica = DirectoryReplica(graph: graph, roleGroups: [group], nested: true)
+        var parsed = 0
+        let parse = { (value: String) -> GroupGraph.Member? in
+            parsed += 1
+            return DistinguishedName(value).map { .dn($0) }
+        }
+        let first = (1...5).map { "UID=p\($0),DC=x" }
+        #expect(replica.replaceGroup(group, values: first, parse: parse).isEmpty)  // no baseline yet: every value parsed
+        #expect(parsed == 5)
+        parsed = 0
+        let second = first.filter { $0 != "UID=p2,DC=x" } + ["UID=p9,DC=x"]
+        #expect(replica.replaceGroup(group, values: second, parse: parse) == [.dn(DistinguishedName("uid=p2,dc=x")!), .dn(DistinguishedName("uid=p9,dc=x")!)])
+        #expect(parsed == 2)
+        #expect(replica.memberships(of: DistinguishedName("uid=p9,dc=x")!, uid: nil).count == 1)
+        #expect(replica.memberships(of: DistinguishedName("uid=p2,dc=x")!, uid: nil).isEmpty)
+        parsed = 0
+        #expect(replica.replaceGroup(group, values: second.reversed(), parse: parse).isEmpty)
+        #expect(parsed == 0)
+    }
+}

@@ -95,10 +95,10 @@ package struct WatchReader: Sendable {
                     people.insert(.dn(dn))
                 case .upserted(let dn, _):
                     if let base = groupsBase, dn.isWithin(base) {
-                        if let members = try readGroup(dn) {
+                        if let values = try readGroup(dn) {
                             // Whoever was added or removed, and everyone below an added or removed
                             // nested group, can gain or lose a role; the other members cannot.
-                            for member in replica.replaceGroup(dn, members: members) {
+                            for member in replica.replaceGroup(dn, values: values, parse: memberParser) {
                                 people.formUnion(replica.people(reachedFrom: member))
                             }
                         } else if replica.isGroup(dn) {
@@ -158,9 +158,10 @@ package struct WatchReader: Sendable {
             return found
         }
 
-        /// The members of the group at `dn`, or nil when the groups search does not find it there.
-        /// A large Active Directory group sends its members in ranges; they are collected.
-        private func readGroup(_ dn: DistinguishedName) throws -> [GroupGraph.Member]? {
+        /// The member values of the group at `dn` as the server sent them, or nil when the
+        /// groups search does not find it there. A large Active Directory group sends its
+        /// members in ranges; they are collected.
+        private func readGroup(_ dn: DistinguishedName) throws -> [String]? {
             let attribute = settings.groups.memberAttribute
             var values: [String]?
             var ranged: RangedValueCollector.Part?
@@ -179,7 +180,13 @@ package struct WatchReader: Sendable {
                     try connection.readEntry(raw, attributes: [description], purpose: collector.purpose, timeout: settings.timeout)
                 }
             }
-            return values?.compactMap { value in
+            return values
+        }
+
+        /// A member value as a member.
+        private var memberParser: (String) -> GroupGraph.Member? {
+            let attribute = settings.groups.memberAttribute
+            return { value in
                 switch attribute {
                 case .memberUid: .uid(value.trimmingASCIIWhitespace())
                 case .member, .uniqueMember:
