@@ -7,12 +7,14 @@
 # PUT /users/{id}, DELETE /users/{id}). During the window: full reconciles (directory reads),
 # Podero list requests, bytes slapd wrote (its sockets: the fixture maps its database), and the daemon's CPU seconds per change.
 #
-#   Scripts/bench-watch.sh [SIZES="1000 100000"] [CHANGES=200] [RATE=5]
-# The last line is: watch N people: p50 A s, p95 B s, p99 C s, max D s; full reads E, list requests F
+#   Scripts/bench-watch.sh [SIZES="1000 100000 samba"] [CHANGES=200] [RATE=5]
+# `samba` runs the same on the Samba AD DC fixture (1,200 people, DirSync polled every 2 s,
+# bound as svc-podero-watch; it needs ports 389/636 free). The last line is:
+#   watch N people: p50 A s, p95 B s, p99 C s, max D s; full reads E, list requests F
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . Scripts/lib.sh
-sizes=${1:-"1000 100000"}
+sizes=${1:-"1000 100000 samba"}
 changes=${2:-200}
 rate=${3:-5}
 ensure_packages "${PODERO_PACKAGES[@]}"
@@ -27,6 +29,7 @@ stop_all() {
     [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
     daemon_pid=""; sandbox_pid=""
     Scripts/slapd-fixture.sh stop "$work/slapd" || true
+    Scripts/samba-fixture.sh stop "$work/samba" 2>/dev/null || true
 }
 trap 'stop_all; rm -rf "$work"' EXIT INT TERM
 export LDAPNOINIT=1
@@ -37,18 +40,40 @@ lines=()
 for n in $sizes; do
     stop_all
     rm -rf "$work/state"
-    echo "watch benchmark: $n people; setting up (slapd, a first sync; not timed)" >&2
-    python3 Scripts/gen-ldif.py --people "$n" --all-staff > "$work/org.ldif"
-    Scripts/slapd-fixture.sh start "$work/slapd" "$work/org.ldif" 2>/dev/null
-    set -a; . "$work/slapd/env"; set +a
-    "$bin/podero-sandbox" --port 0 --org-id "$org" --client-id bench --client-secret-file "$work/client-secret" > "$work/sandbox.out" 2>&1 &
-    sandbox_pid=$!
-    for _ in $(seq 1 100); do grep -q "listening on" "$work/sandbox.out" && break; sleep 0.05; done
-    sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.out")
-    cat > "$work/config.yaml" <<YAML
-version: 1
-directory:
-  url: $TEAMSYNC_LDAP_URL
+    if [ "$n" = samba ]; then
+        echo "watch benchmark: Samba AD DC; setting up (the fixture, a first sync; not timed)" >&2
+        ensure_packages "${PODERO_AD_PACKAGES[@]}"
+        env -u LDAPNOINIT Scripts/samba-fixture.sh start "$work/samba" 2>/dev/null
+        set -a; . "$work/samba/env"; set +a
+        printf 'Sync-Secret-1!\n' > "$work/ldap-password"
+        directory="  url: $TEAMSYNC_AD_LDAPS_URL
+  tls_ca_file: $TEAMSYNC_AD_CA
+  bind_dn: CN=svc-podero-watch,OU=Service Accounts,$TEAMSYNC_AD_BASE
+  bind_password_file: $work/ldap-password
+  timeout: 60s
+  page_size: 1000
+  users:
+    base_dn: OU=Staff,$TEAMSYNC_AD_BASE
+    filter: (&(objectCategory=person)(objectClass=user))
+    external_id_attribute: objectGUID
+    disabled_filter: (userAccountControl:1.2.840.113556.1.4.803:=2)
+  groups:
+    base_dn: OU=Groups,$TEAMSYNC_AD_BASE
+    filter: (objectClass=group)
+roles:
+  - group: CN=Podero Admins,OU=Groups,$TEAMSYNC_AD_BASE
+    role: admin
+  - group: CN=Podero Staff,OU=Groups,$TEAMSYNC_AD_BASE
+    role: staff"
+        people=$TEAMSYNC_AD_PEOPLE
+        driver=(samba "$TEAMSYNC_AD_LDAPS_URL" "$TEAMSYNC_AD_ADMIN_DN" "$TEAMSYNC_AD_ADMIN_PASSWORD" "$TEAMSYNC_AD_BASE" "$TEAMSYNC_AD_CA" "$(cat "$work/samba/samba.pid")")
+    else
+        echo "watch benchmark: $n people; setting up (slapd, a first sync; not timed)" >&2
+        python3 Scripts/gen-ldif.py --people "$n" --all-staff > "$work/org.ldif"
+        Scripts/slapd-fixture.sh start "$work/slapd" "$work/org.ldif" 2>/dev/null
+        set -a; . "$work/slapd/env"; set +a
+        printf 'sync-secret\n' > "$work/ldap-password"
+        directory="  url: $TEAMSYNC_LDAP_URL
   bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
   bind_password_file: $work/ldap-password
   timeout: 60s
@@ -60,7 +85,18 @@ roles:
   - group: cn=podero-admins,ou=groups,dc=example,dc=com
     role: admin
   - group: cn=podero-staff,ou=groups,dc=example,dc=com
-    role: staff
+    role: staff"
+        people=$n
+        driver=(slapd "$TEAMSYNC_LDAP_URL" "cn=admin,dc=example,dc=com" admin-secret "dc=example,dc=com" "" "$(cat "$work/slapd/slapd.pid")")
+    fi
+    "$bin/podero-sandbox" --port 0 --org-id "$org" --client-id bench --client-secret-file "$work/client-secret" > "$work/sandbox.out" 2>&1 &
+    sandbox_pid=$!
+    for _ in $(seq 1 100); do grep -q "listening on" "$work/sandbox.out" && break; sleep 0.05; done
+    sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.out")
+    cat > "$work/config.yaml" <<YAML
+version: 1
+directory:
+$directory
 podero:
   base_url: $sandbox
   org_id: $org
@@ -85,11 +121,18 @@ YAML
         sleep 0.1
     done
     grep -q "directory watch connected" "$work/run.err" || { echo "the watch did not start: $(cat "$work/run.err")" >&2; exit 1; }
-    line=$(python3 - "$n" "$changes" "$rate" "$sandbox" "$TEAMSYNC_LDAP_URL" "$daemon_pid" "$(cat "$work/slapd/slapd.pid")" "$work/state/journal.sqlite" <<'PY'
+    line=$(python3 - "$people" "$changes" "$rate" "$sandbox" "$daemon_pid" "$work/state/journal.sqlite" "${driver[@]}" <<'PY'
 import json, os, sqlite3, subprocess, sys, time, urllib.request
-n, changes, rate, sandbox, ldap, daemon, slapd, journal = sys.argv[1:]
+n, changes, rate, sandbox, daemon, journal, server, ldap, admin, password, suffix, ca, slapd = sys.argv[1:]
 n, changes, rate = int(n), int(changes), float(rate)
-base = "ou=people,dc=example,dc=com"
+ad = server == "samba"
+base = f"OU=Staff,{suffix}" if ad else f"ou=people,{suffix}"
+groups = f"OU=Groups,{suffix}" if ad else f"ou=groups,{suffix}"
+staff, admins = (f"CN=Podero Staff,{groups}", f"CN=Podero Admins,{groups}") if ad else (f"cn=podero-staff,{groups}", f"cn=podero-admins,{groups}")
+environment = dict(os.environ)
+if ad:
+    environment.pop("LDAPNOINIT", None)
+    environment["LDAPTLS_CACERT"] = ca
 def get(path):
     with urllib.request.urlopen(sandbox + path) as response:
         return json.loads(response.read())
@@ -97,9 +140,12 @@ def cpu(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 def written(pid):
+    # Samba answers from pre-forked workers: its root process's count says nothing.
+    if ad: return 0
     return int(next(l for l in open(f"/proc/{pid}/io") if l.startswith("wchar")).split()[1])
 ids = {u["email"].lower(): u["id"] for u in get("/_sandbox/state")}
-email = lambda k: f"user{k:05d}@example.com"
+email = (lambda k: f"person{k:05d}@corp.example.com") if ad else (lambda k: f"user{k:05d}@example.com")
+person = (lambda k: f"CN=Person {k:05d},{base}") if ad else (lambda k: f"uid=user{k:05d},{base}")
 # Promotions take people from the front, departures from the back: nobody is changed twice.
 promote = iter(range(10, n + 1))  # user00001-3 are admins already (directly or nested)
 depart = iter(range(n, 1, -1))
@@ -108,17 +154,20 @@ for i in range(changes):
     kind = ("join", "promotion", "departure")[i % 3]
     if kind == "join":
         uid = f"watch{i:05d}"
-        ldif = (f"dn: uid={uid},{base}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: Watch {i}\nsn: Watch\n"
-                f"mail: {uid}@example.com\n\ndn: cn=podero-staff,ou=groups,dc=example,dc=com\nchangetype: modify\nadd: member\n"
-                f"member: uid={uid},{base}\n")
-        plan.append((kind, None, ldif))
+        if ad:
+            dn = f"CN=Watch {i:05d},{base}"
+            entry = (f"dn: {dn}\nchangetype: add\nobjectClass: user\nsAMAccountName: {uid}\ngivenName: Watch\nsn: Joiner\n"
+                     f"mail: {uid}@corp.example.com\nuserAccountControl: 544\n")
+        else:
+            dn = f"uid={uid},{base}"
+            entry = f"dn: {dn}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: Watch {i}\nsn: Watch\nmail: {uid}@example.com\n"
+        plan.append((kind, None, entry + f"\ndn: {staff}\nchangetype: modify\nadd: member\nmember: {dn}\n"))
     elif kind == "promotion":
         k = next(promote)
-        ldif = f"dn: cn=podero-admins,ou=groups,dc=example,dc=com\nchangetype: modify\nadd: member\nmember: uid=user{k:05d},{base}\n"
-        plan.append((kind, ids[email(k)], ldif))
+        plan.append((kind, ids[email(k)], f"dn: {admins}\nchangetype: modify\nadd: member\nmember: {person(k)}\n"))
     else:
         k = next(depart)
-        plan.append((kind, ids[email(k)], f"dn: uid=user{k:05d},{base}\nchangetype: delete\n"))
+        plan.append((kind, ids[email(k)], f"dn: {person(k)}\nchangetype: delete\n"))
 urllib.request.urlopen(urllib.request.Request(sandbox + "/_sandbox/stats/reset", method="POST")).read()
 runs_before = sqlite3.connect(journal).execute("SELECT count(*) FROM run WHERE command = 'run'").fetchone()[0]
 cpu0, bytes0, started = cpu(daemon), written(slapd), time.time()
@@ -126,8 +175,8 @@ done = []
 for i, (kind, target, ldif) in enumerate(plan):
     due = started + i / rate
     time.sleep(max(0, due - time.time()))
-    subprocess.run(["ldapmodify", "-x", "-H", ldap, "-D", "cn=admin,dc=example,dc=com", "-w", "admin-secret"],
-                   input=ldif.encode(), stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(["ldapmodify", "-x", "-H", ldap, "-D", admin, "-w", password],
+                   input=ldif.encode(), stdout=subprocess.DEVNULL, check=True, env=environment)
     done.append(time.time())
 # Wait until every change has its request (at most 60 s).
 def matched():
@@ -163,8 +212,10 @@ by_kind = {}
 for (kind, _, _), l in zip(plan, latencies):
     if l is not None: by_kind.setdefault(kind, []).append(l)
 detail = ", ".join(f"{k} p50 {sorted(v)[len(v) // 2]:.3f} s max {max(v):.3f} s" for k, v in sorted(by_kind.items()))
-print(f"  {n} people, {changes} changes at {rate:g}/s over {done[-1] - started:.1f} s: {detail}; {missing} without their request", file=sys.stderr)
-print(f"  cost: {(cpu1 - cpu0) / changes * 1000:.1f} ms CPU per change (daemon), {(bytes1 - bytes0) / changes / 1024:.1f} KiB per change written by slapd", file=sys.stderr)
+where = "Samba AD DC (DirSync), " if ad else ""
+print(f"  {where}{n} people, {changes} changes at {rate:g}/s over {done[-1] - started:.1f} s: {detail}; {missing} without their request", file=sys.stderr)
+sent = "bytes not measured (Samba serves from pre-forked workers)" if ad else f"{(bytes1 - bytes0) / changes / 1024:.1f} KiB per change written by slapd"
+print(f"  cost: {(cpu1 - cpu0) / changes * 1000:.1f} ms CPU per change (daemon), {sent}", file=sys.stderr)
 print(f"watch {n} people: p50 {pct(50):.3f} s, p95 {pct(95):.3f} s, p99 {pct(99):.3f} s, max {values[-1] if values else float('nan'):.3f} s; "
       f"full reads {runs_after - runs_before}, list requests {lists}")
 PY

@@ -37,7 +37,6 @@ package struct ChangeSync: Sendable {
         }
 
         package var result: Result
-        package var replica: DirectoryReplica
         /// Departures the window kept back, and why.
         package var refused: Int = 0
         package var refusalReason: String?
@@ -47,40 +46,39 @@ package struct ChangeSync: Sendable {
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
     /// audit log (once per window). Never throws.
-    package func apply(_ changes: [DirectoryChange], cookie: WatchCookie?, replica: DirectoryReplica, recordRefusal: Bool) async -> Outcome {
+    package func apply(_ changes: [DirectoryChange], cookie: WatchCookie?, replica: ReplicaBox, recordRefusal: Bool) async -> Outcome {
         let runID = UUID().uuidString.lowercased()
         do {
             _ = try await journal.acquireLease(runID: runID, command: "watch", now: Date())
         } catch {
-            return Outcome(result: .failed("\(error)", system: "journal"), replica: replica)
+            return Outcome(result: .failed("\(error)", system: "journal"))
         }
         let outcome = await applyHoldingLease(changes, cookie: cookie, replica: replica, runID: runID, recordRefusal: recordRefusal)
         try? await journal.releaseLease(runID: runID)
         return outcome
     }
 
-    private func applyHoldingLease(_ changes: [DirectoryChange], cookie: WatchCookie?, replica: DirectoryReplica, runID: String,
+    private func applyHoldingLease(_ changes: [DirectoryChange], cookie: WatchCookie?, replica: ReplicaBox, runID: String,
                                    recordRefusal: Bool) async -> Outcome {
         let now = Date()
-        let planned: (Plan, DirectoryReplica)
+        var plan: Plan
         do {
-            switch try await plan(changes, replica: replica, now: now) {
-            case .fullRead(let reason, let replica): return Outcome(result: .fullReadNeeded(reason), replica: replica)
-            case .plan(let plan, let replica): planned = (plan, replica)
+            switch try await self.plan(changes, replica: replica, now: now) {
+            case .fullRead(let reason): return Outcome(result: .fullReadNeeded(reason))
+            case .plan(let planned): plan = planned
             }
         } catch {
-            return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)), replica: replica)
+            return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
         }
-        var (plan, newReplica) = planned
         for entry in plan.skipped { logger.notice("skipped", metadata: ["entry": "\(entry.detail)"]) }
         for held in plan.held { logger.notice("departure held", metadata: ["external_user_id": "\(held.account.externalID)", "why": "\(held.detail)"]) }
         guard !plan.actions.isEmpty || !plan.journalUpdates.isEmpty else {
             do {
                 if let cookie { try await journal.storeWatchCookie(cookie) }
             } catch {
-                return Outcome(result: .failed("\(error)", system: "journal"), replica: newReplica)
+                return Outcome(result: .failed("\(error)", system: "journal"))
             }
-            return Outcome(result: .applied(.success, summary: nil), replica: newReplica)
+            return Outcome(result: .applied(.success, summary: nil))
         }
         do {
             let window = DeletionWindow(maxDeletions: configuration.policy.maxDeletions,
@@ -119,26 +117,27 @@ package struct ChangeSync: Sendable {
             // A failed action is retried by the next reconcile; the cookie covers what was tried.
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
-            return Outcome(result: .applied(status, summary: summary), replica: newReplica, refused: verdict.refused.count,
+            return Outcome(result: .applied(status, summary: summary), refused: verdict.refused.count,
                 refusalReason: verdict.reason, report: report, actions: plan.actions.count)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
-            return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)), replica: newReplica)
+            return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
         }
     }
 
     private enum Planned {
-        case plan(Plan, DirectoryReplica)
-        case fullRead(String, DirectoryReplica)
+        case plan(Plan)
+        case fullRead(String)
     }
 
     /// Reads the people `changes` touch, finds their accounts, and plans.
-    private func plan(_ changes: [DirectoryChange], replica: DirectoryReplica, now: Date) async throws -> Planned {
-        var (read, replica) = try await reader.read(changes, replica: replica)
-        if let reason = read.fullReadNeeded { return .fullRead(reason, replica) }
+    private func plan(_ changes: [DirectoryChange], replica box: ReplicaBox, now: Date) async throws -> Planned {
+        var read = try await reader.read(changes, into: box)
+        if let reason = read.fullReadNeeded { return .fullRead(reason) }
+        let replica = box.replica
         let idsAreEntryUUIDs = configuration.directory.users.externalIDAttribute.lowercased() == idAttribute.lowercased()
         if !read.goneUUIDs.isEmpty, !idsAreEntryUUIDs {
-            return .fullRead("the server named departed entries only by \(idAttribute), which is not directory.users.external_id_attribute", replica)
+            return .fullRead("the server named departed entries only by \(idAttribute), which is not directory.users.external_id_attribute")
         }
         var ids = Set(read.people.map(\.externalID)).union(read.skipped.compactMap(\.externalID))
         if idsAreEntryUUIDs { ids.formUnion(read.goneUUIDs.union(read.leftUUIDs).map(ExternalID.init)) }
@@ -149,7 +148,7 @@ package struct ChangeSync: Sendable {
         let missing = managed.map(\.externalID).filter { !seen.contains($0) }
         if !missing.isEmpty {
             let found = try await reader.find(externalIDs: missing, replica: replica)
-            if let reason = found.fullReadNeeded { return .fullRead(reason, replica) }
+            if let reason = found.fullReadNeeded { return .fullRead(reason) }
             read.people += found.people
             read.skipped += found.skipped
             let more = Set(found.people.map(\.externalID)).subtracting(managed.map(\.externalID))
@@ -179,12 +178,12 @@ package struct ChangeSync: Sendable {
                     && !person.memberships.isEmpty && !person.isDisabled
             })
         {
-            return .fullRead("a newcomer may have to be adopted by e-mail (sync.adopt_existing: by_external_id_or_email), which only Podero's full list can tell", replica)
+            return .fullRead("a newcomer may have to be adopted by e-mail (sync.adopt_existing: by_external_id_or_email), which only Podero's full list can tell")
         }
         let planner = Planner(policy: configuration.policy, rules: configuration.rules)
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
-        return .plan(planner.plan(directory: snapshot, prepared: prepared), replica)
+        return .plan(planner.plan(directory: snapshot, prepared: prepared))
     }
 
     /// Podero's accounts of these people: by external id, and by id for the managed ones

@@ -22,7 +22,10 @@ package final class WatchEngine: Sendable {
 
     private struct State {
         var pending = Pending()
-        var replica: DirectoryReplica?
+        /// The replica batches use; replaced (never changed) from outside the batches.
+        var replica: ReplicaBox?
+        /// The replica of a complete read, installed before the next batch.
+        var newReplica: DirectoryReplica?
         /// When the read of the last good full reconcile started.
         var lastGoodReadStart: ContinuousClock.Instant?
         var status: WatchStatus
@@ -159,7 +162,7 @@ package final class WatchEngine: Sendable {
         guard let groups = outcome.groups, outcome.exitStatus != .fatal else { return }
         let replica = DirectoryReplica(graph: groups, roleGroups: configuration.directory.roleGroups, nested: configuration.directory.groups.nested)
         state.withLock { state in
-            state.replica = replica
+            state.newReplica = replica
             state.lastGoodReadStart = readStarted
         }
         wakeContinuation.yield()
@@ -239,8 +242,12 @@ package final class WatchEngine: Sendable {
 
     /// Handles what is pending; true when there is more to do right away.
     private func step() async -> Bool {
-        let taken = state.withLock { state -> (Pending, DirectoryReplica?, ContinuousClock.Instant?)? in
+        let taken = state.withLock { state -> (Pending, ReplicaBox?, ContinuousClock.Instant?)? in
             guard !state.stopped else { return nil }
+            if let new = state.newReplica {
+                state.replica = ReplicaBox(new)
+                state.newReplica = nil
+            }
             let pending = state.pending
             state.pending = Pending()
             return (pending, state.replica, state.lastGoodReadStart)
@@ -279,11 +286,11 @@ package final class WatchEngine: Sendable {
                 state.pending.fullReadReason = pending.fullReadReason
                 state.pending.fullReadArrival = pending.fullReadArrival
             }
-            return !fullRead && state.replica != nil && !pending.changes.isEmpty
+            return !fullRead && (state.replica != nil || state.newReplica != nil) && !pending.changes.isEmpty
         }
     }
 
-    private func apply(_ pending: Pending, replica: DirectoryReplica) async -> Bool {
+    private func apply(_ pending: Pending, replica: ReplicaBox) async -> Bool {
         let cookie = pending.cookie.map { WatchCookie(scope: scope, bytes: $0) }
         let now = Date()
         let recordRefusal = state.withLock { state in
@@ -304,7 +311,6 @@ package final class WatchEngine: Sendable {
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in
                 state.statusChanged = true
-                state.replica = outcome.replica
                 state.failures = 0
                 state.status.lastAppliedAt = Date()
                 if let latency { state.status.lagSeconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18 }
@@ -323,20 +329,24 @@ package final class WatchEngine: Sendable {
             var again = pending
             again.fullReadReason = reason
             again.fullReadArrival = ContinuousClock.now
-            state.withLock { $0.replica = outcome.replica }
             requeue(again, fullRead: true)
             logger.notice("a complete read is needed", metadata: ["why": "\(reason)"])
             requestReconcile(reason)
             return false
         case .failed(let reason, let system):
+            // The batch may have updated the replica before it failed, and a retry would then
+            // see no difference in those groups: the replica is dropped, and the changes wait
+            // for a complete read, which covers them.
             let failures = state.withLock { state -> Int in
                 state.failures += 1
+                state.replica = nil
                 return state.failures
             }
             metrics.watchError(system: system)
             requeue(pending, fullRead: false)
             let backoff = Duration.seconds(min(30, 1 << min(failures - 1, 5)))
-            logger.error("watch batch failed; retrying", metadata: ["error": "\(reason)", "retry_in": "\(DurationText.format(backoff))"])
+            logger.error("watch batch failed; a complete read follows", metadata: ["error": "\(reason)"])
+            requestReconcile("a watch batch failed: \(reason)")
             try? await Task.sleep(for: backoff)
             return !state.withLock { $0.stopped }
         }

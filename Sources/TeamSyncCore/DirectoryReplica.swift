@@ -8,7 +8,7 @@ package struct DirectoryReplica: Sendable {
     /// The member values as the server sent them, for groups read since the last complete
     /// read: a group that changed is then compared value by value, and only the values that
     /// differ are parsed (a group of 100,000 members costs hashing, not 100,000 DN parses).
-    private var rawValues: [DistinguishedName: Set<String>] = [:]
+    private var rawValues: [DistinguishedName: [String]] = [:]
     private let roleGroups: [DistinguishedName]
     private let roleSet: Set<DistinguishedName>
     private let nested: Bool
@@ -54,13 +54,21 @@ package struct DirectoryReplica: Sendable {
     /// into a member. Returns the members that were added or removed.
     @discardableResult
     package mutating func replaceGroup(_ group: DistinguishedName, values: [String], parse: (String) -> GroupGraph.Member?) -> Set<GroupGraph.Member> {
-        let new = Set(values)
-        defer { rawValues[group] = new }
-        guard let old = rawValues[group], members[group] != nil else {
+        guard let old = rawValues.removeValue(forKey: group), members[group] != nil else {
+            rawValues[group] = values
             return replaceGroup(group, members: values.compactMap(parse))
         }
-        let added = new.subtracting(old)
-        let removed = old.subtracting(new)
+        rawValues[group] = values
+        // Servers keep the order of the values: what changed is between a common prefix and a
+        // common suffix, and only that middle is hashed.
+        var prefix = 0
+        while prefix < old.count, prefix < values.count, old[prefix] == values[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < old.count - prefix, suffix < values.count - prefix, old[old.count - 1 - suffix] == values[values.count - 1 - suffix] { suffix += 1 }
+        let oldMiddle = Set(old[prefix..<(old.count - suffix)])
+        let newMiddle = Set(values[prefix..<(values.count - suffix)])
+        let added = newMiddle.subtracting(oldMiddle)
+        let removed = oldMiddle.subtracting(newMiddle)
         guard !added.isEmpty || !removed.isEmpty else { return [] }
         // Values of one attribute are distinct under its matching rule (RFC 4511 4.1.7), so one
         // member has one value: the values that differ are the members that differ.

@@ -20,6 +20,15 @@ package struct AffectedRead: Sendable {
     package var fullReadNeeded: String?
 }
 
+/// The watch's replica, changed in place (a value passed around would be copied whole on its
+/// first change: 100,000 members). One batch at a time uses it: the watch applies batches one
+/// after the other, and a complete read installs a new box between them.
+package final class ReplicaBox: @unchecked Sendable {
+    package var replica: DirectoryReplica
+
+    package init(_ replica: DirectoryReplica) { self.replica = replica }
+}
+
 /// Reads the entries a watch reported, one by one (base-scope searches), on a connection of
 /// its own per batch, off Swift's cooperative pool. The replica of the groups is updated from
 /// the group entries read.
@@ -35,12 +44,10 @@ package struct WatchReader: Sendable {
         self.logger = logger
     }
 
-    /// Reads what `changes` touched; returns it with the updated replica.
-    package func read(_ changes: [DirectoryChange], replica: DirectoryReplica) async throws -> (AffectedRead, DirectoryReplica) {
+    /// Reads what `changes` touched, updating the replica in `box` from the groups read.
+    package func read(_ changes: [DirectoryChange], into box: ReplicaBox) async throws -> AffectedRead {
         try await onQueue { connection in
-            var replica = replica
-            let read = try Batch(reader: self, connection: connection).read(changes, &replica)
-            return (read, replica)
+            try Batch(reader: self, connection: connection).read(changes, &box.replica)
         }
     }
 
