@@ -16,6 +16,9 @@ package struct ChangeSync: Sendable {
     package var shouldStop: @Sendable () -> Bool = { false }
     /// The attribute a watch names departed entries by (entryUUID for syncrepl, objectGUID for DirSync).
     package var idAttribute = "entryUUID"
+    /// DNs people were read at by recent batches (a rename, then a move, can both come before
+    /// the groups are rewritten): their roles are kept too until the groups name the new DN.
+    package var recentDNs: [ExternalID: [String]] = [:]
 
     package init(configuration: AppConfiguration, reader: WatchReader, provider: any AccountProvider, journal: any JournalStore, logger: Logger) {
         self.configuration = configuration
@@ -42,6 +45,8 @@ package struct ChangeSync: Sendable {
         package var refusalReason: String?
         package var report: ExecutionReport?
         package var actions = 0
+        /// Where this batch read each person.
+        package var readDNs: [ExternalID: String] = [:]
     }
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
@@ -62,10 +67,11 @@ package struct ChangeSync: Sendable {
                                    recordRefusal: Bool) async -> Outcome {
         let now = Date()
         var plan: Plan
+        let readDNs: [ExternalID: String]
         do {
             switch try await self.plan(changes, replica: replica, now: now) {
             case .fullRead(let reason): return Outcome(result: .fullReadNeeded(reason))
-            case .plan(let planned): plan = planned
+            case .plan(let planned, let dns): (plan, readDNs) = (planned, dns)
             }
         } catch {
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -78,7 +84,7 @@ package struct ChangeSync: Sendable {
             } catch {
                 return Outcome(result: .failed("\(error)", system: "journal"))
             }
-            return Outcome(result: .applied(.success, summary: nil))
+            return Outcome(result: .applied(.success, summary: nil), readDNs: readDNs)
         }
         do {
             let window = DeletionWindow(maxDeletions: configuration.policy.maxDeletions,
@@ -118,7 +124,7 @@ package struct ChangeSync: Sendable {
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
             return Outcome(result: .applied(status, summary: summary), refused: verdict.refused.count,
-                refusalReason: verdict.reason, report: report, actions: plan.actions.count)
+                refusalReason: verdict.reason, report: report, actions: plan.actions.count, readDNs: readDNs)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -126,7 +132,7 @@ package struct ChangeSync: Sendable {
     }
 
     private enum Planned {
-        case plan(Plan)
+        case plan(Plan, [ExternalID: String])
         case fullRead(String)
     }
 
@@ -160,16 +166,21 @@ package struct ChangeSync: Sendable {
         let lastDNs = Dictionary(managed.compactMap { account in account.lastDN.map { (account.externalID, $0) } }, uniquingKeysWith: { first, _ in first })
         for index in read.people.indices {
             let person = read.people[index]
-            guard let last = lastDNs[person.externalID], last != person.dn.normalized, let old = DistinguishedName(last) else { continue }
+            let earlier = Set((recentDNs[person.externalID] ?? []) + [lastDNs[person.externalID]].compactMap { $0 })
             let groups = Set(person.memberships.map(\.group))
-            let inherited = replica.memberships(of: old, uid: nil).filter { !groups.contains($0.group) }
+            var inherited: [GroupMembership] = []
+            for old in earlier where old != person.dn.normalized {
+                guard let dn = DistinguishedName(old) else { continue }
+                inherited += replica.memberships(of: dn, uid: nil).filter { !groups.contains($0.group) }
+            }
             if !inherited.isEmpty {
                 read.people[index].memberships = configuration.directory.roleGroups.compactMap { group in
                     (person.memberships + inherited).first { $0.group == group }
                 }
-                logger.debug("renamed; keeping the roles of the old DN until its groups are rewritten", metadata: ["from": "\(last)", "to": "\(person.dn)"])
+                logger.debug("renamed; keeping the roles of the old DN until its groups are rewritten", metadata: ["to": "\(person.dn)"])
             }
         }
+        let readDNs = Dictionary(read.people.map { ($0.externalID, $0.dn.normalized) }, uniquingKeysWith: { first, _ in first })
         let remote = try await lookUp(people: read.people, managed: managed)
         let managedIDs = Set(managed.map(\.externalID))
         if configuration.policy.adoptExisting == .byExternalIDOrEmail,
@@ -183,7 +194,7 @@ package struct ChangeSync: Sendable {
         let planner = Planner(policy: configuration.policy, rules: configuration.rules)
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
-        return .plan(planner.plan(directory: snapshot, prepared: prepared))
+        return .plan(planner.plan(directory: snapshot, prepared: prepared), readDNs)
     }
 
     /// Podero's accounts of these people: by external id, and by id for the managed ones

@@ -32,6 +32,8 @@ package final class WatchEngine: Sendable {
         var refusalWindowStart: Date?
         var failures = 0
         var stopped = false
+        /// Where recent batches read people, newest last (kept a minute): see `ChangeSync.recentDNs`.
+        var recentDNs: [ExternalID: [(dn: String, at: ContinuousClock.Instant)]] = [:]
         /// The status changed since it was last written.
         var statusChanged = true
     }
@@ -298,6 +300,7 @@ package final class WatchEngine: Sendable {
         }
         var sync = ChangeSync(configuration: configuration, reader: reader, provider: client, journal: journal, logger: logger)
         sync.idAttribute = watch.kind.idAttribute
+        sync.recentDNs = state.withLock { state in state.recentDNs.mapValues { $0.map(\.dn) } }
         sync.shouldStop = { [self] in state.withLock { $0.stopped } }
         let changes = Array(Set(pending.changes))
         let outcome = await gate.run { [sync] in
@@ -310,6 +313,16 @@ package final class WatchEngine: Sendable {
             metrics.recordWatch(outcome.report, refused: outcome.refused)
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in
+                let instant = ContinuousClock.now
+                for (id, dn) in outcome.readDNs where state.recentDNs[id]?.last?.dn != dn {
+                    state.recentDNs[id, default: []].append((dn, instant))
+                }
+                if state.recentDNs.count > 10_000 || !outcome.readDNs.isEmpty {
+                    state.recentDNs = state.recentDNs.compactMapValues { list in
+                        let kept = list.filter { instant - $0.at < .seconds(60) }.suffix(10)
+                        return kept.isEmpty ? nil : Array(kept)
+                    }
+                }
                 state.statusChanged = true
                 state.failures = 0
                 state.status.lastAppliedAt = Date()
