@@ -8,10 +8,8 @@ struct DirectoryReader {
     var logger: Logger
 
     func read() throws -> DirectorySnapshot {
-        let connection = try LDAPConnection(settings: settings)
+        let connection = try LDAPConnection.bound(settings: settings)
         defer { connection.close() }
-        if settings.startTLS { try connection.startTLS() }
-        try connection.bind()
 
         let readsUID = settings.groups.memberAttribute == .memberUid
         let decoder = PersonDecoder(settings.users, readsUID: readsUID)

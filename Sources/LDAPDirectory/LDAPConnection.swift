@@ -33,6 +33,20 @@ final class LDAPConnection {
         }
     }
 
+    /// A connection ready for searches: opened, upgraded with StartTLS when configured, bound.
+    /// Closed again when any step fails.
+    static func bound(settings: LDAPSettings) throws -> LDAPConnection {
+        let connection = try LDAPConnection(settings: settings)
+        do {
+            if settings.startTLS { try connection.startTLS() }
+            try connection.bind()
+            return connection
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
     deinit {
         // The owner is expected to call close(); this keeps a thrown-away handle from leaking.
         if handle != nil { close() }

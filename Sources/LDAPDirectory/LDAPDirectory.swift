@@ -32,10 +32,7 @@ package struct LDAPDirectory: DirectorySource {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             queue.async {
                 continuation.resume(with: Result {
-                    let connection = try LDAPConnection(settings: settings)
-                    defer { connection.close() }
-                    if settings.startTLS { try connection.startTLS() }
-                    try connection.bind()
+                    try LDAPConnection.bound(settings: settings).close()
                 })
             }
         }
@@ -57,10 +54,8 @@ extension LDAPDirectory {
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
                 continuation.resume(with: Result {
-                    let connection = try LDAPConnection(settings: settings)
+                    let connection = try LDAPConnection.bound(settings: settings)
                     defer { connection.close() }
-                    if settings.startTLS { try connection.startTLS() }
-                    try connection.bind()
                     var root = RootDSE(controls: [], defaultNamingContext: nil)
                     let names = CStringList(["supportedControl", "defaultNamingContext"])
                     try connection.pagedSearch(.entry("", attributes: ["supportedControl", "defaultNamingContext"], purpose: "read the root DSE",

@@ -28,19 +28,12 @@ final class DirSyncSession {
 
     init(settings: LDAPSettings, base: String, filter: String, attributes: [String], cookie: [UInt8]?, objectSecurity: Bool) throws {
         flags = objectSecurity ? Int32(LDAP_CONTROL_X_DIRSYNC_OBJECT_SECURITY) : 0
-        connection = try LDAPConnection(settings: settings)
+        connection = try LDAPConnection.bound(settings: settings)
         self.base = base
         self.filter = filter
         self.attributes = attributes
         self.cookie = cookie
         timeout = settings.timeout
-        do {
-            if settings.startTLS { try connection.startTLS() }
-            try connection.bind()
-        } catch {
-            connection.close()
-            throw error
-        }
     }
 
     func close() { connection.close() }

@@ -1,3 +1,4 @@
+import CLDAP
 import Foundation
 import Logging
 import Synchronization
@@ -54,6 +55,9 @@ package final class DirectoryWatch: Sendable {
     package let kind: Kind
     private let stopped = Atomic<Bool>(false)
     private let finished = Mutex<Bool>(false)
+
+    /// Why a refresh that lists the entries still present needs a complete read.
+    static let onlyPresent = "the server could only list the entries still present (it restarted or lost its change log)"
 
     /// Most refresh-stage changes applied one by one; more make a complete read cheaper.
     static let refreshChangeLimit = 1_000
@@ -114,7 +118,7 @@ package final class DirectoryWatch: Sendable {
                 failures = 0
                 onEvent(.connected)
                 try follow(session, hadCookie: cookie != nil, onEvent: onEvent) { cookie = $0 }
-            } catch let error as LDAPError where error.code == SyncReplSession.refreshRequired || error.code == LDAP_UNWILLING_TO_PERFORM_CODE {
+            } catch let error as LDAPError where error.code == SyncReplSession.refreshRequired || error.code == LDAP_UNWILLING_TO_PERFORM {
                 // 4096: too old; 53: a cookie from another server or from the future.
                 cookie = nil
                 onEvent(.cookieRejected(error.description))
@@ -122,9 +126,7 @@ package final class DirectoryWatch: Sendable {
             } catch {
                 failures += 1
                 onEvent(.disconnected("\(error)"))
-                let backoff = min(30.0, pow(2.0, Double(min(failures - 1, 5))))
-                let until = Date().addingTimeInterval(backoff)
-                while !isStopped, Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+                waitBeforeReconnecting(failures: failures)
             }
         }
     }
@@ -166,7 +168,7 @@ package final class DirectoryWatch: Sendable {
                         let answer: (changes: [DirSyncSession.Change], more: Bool)
                         do {
                             answer = try session.poll()
-                        } catch let error as LDAPError where !polled && hadCookie && (error.code ?? -1) > 0 && error.code != LDAP_SERVER_DOWN_CODE {
+                        } catch let error as LDAPError where !polled && hadCookie && (error.code ?? -1) > 0 {  // > 0: the server answered (libldap's own failures are negative)
                             throw CookieRefused(error: error)
                         }
                         polled = true
@@ -201,23 +203,21 @@ package final class DirectoryWatch: Sendable {
             } catch {
                 failures += 1
                 onEvent(.disconnected("\(error)"))
-                let backoff = min(30.0, pow(2.0, Double(min(failures - 1, 5))))
-                let until = Date().addingTimeInterval(backoff)
-                while !isStopped, Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+                waitBeforeReconnecting(failures: failures)
             }
         }
+    }
+
+    /// 1 s after the first failure, doubling to 30 s; returns early on `stop()`.
+    private func waitBeforeReconnecting(failures: Int) {
+        let until = Date().addingTimeInterval(min(30.0, pow(2.0, Double(min(failures - 1, 5)))))
+        while !isStopped, Date() < until { Thread.sleep(forTimeInterval: 0.1) }
     }
 
     /// The first request with a stored cookie failed with a result from the server.
     private struct CookieRefused: Error {
         var error: LDAPError
     }
-
-    /// LDAP_SERVER_DOWN (-1 in libldap is the client side; 81 is what the handle reports).
-    private let LDAP_SERVER_DOWN_CODE: Int32 = 81
-
-    /// LDAP_UNWILLING_TO_PERFORM.
-    private let LDAP_UNWILLING_TO_PERFORM_CODE: Int32 = 53
 
     private func follow(_ session: SyncReplSession, hadCookie: Bool, onEvent: @Sendable (WatchEvent) -> Void,
                         keep: ([UInt8]?) -> Void) throws {
@@ -245,16 +245,16 @@ package final class DirectoryWatch: Sendable {
                     onEvent(.changes([.gone(dn, uuid: uuid)], cookie: session.cookie))
                 }
             case .present:
-                if fullReadReason == nil { fullReadReason = "the server could only list the entries still present (it restarted or lost its change log)" }
+                if fullReadReason == nil { fullReadReason = Self.onlyPresent }
             case .idSet(let uuids, let deletes):
                 if deletes {
                     keepForRefresh(uuids.map { .gone(nil, uuid: $0) })
                 } else if fullReadReason == nil {
-                    fullReadReason = "the server could only list the entries still present (it restarted or lost its change log)"
+                    fullReadReason = Self.onlyPresent
                 }
             case .refreshDone(let usedPresentPhase):
                 if usedPresentPhase, fullReadReason == nil {
-                    fullReadReason = "the server could only list the entries still present (it restarted or lost its change log)"
+                    fullReadReason = Self.onlyPresent
                 }
                 refreshing = false
                 onEvent(.refreshed(changes: fullReadReason == nil ? refreshChanges : [], fullReadNeeded: fullReadReason, cookie: session.cookie))
@@ -292,10 +292,8 @@ extension LDAPDirectory {
                         return (true, false)
                     }
                     // Tombstones are returned only to who may list CN=Deleted Objects.
-                    let connection = try LDAPConnection(settings: settings)
+                    let connection = try LDAPConnection.bound(settings: settings)
                     defer { connection.close() }
-                    if settings.startTLS { try connection.startTLS() }
-                    try connection.bind()
                     var request = LDAPConnection.SearchRequest.entry("CN=Deleted Objects," + namingContext, attributes: ["1.1"],
                         purpose: "read CN=Deleted Objects", timeout: settings.timeout)
                     request.showDeleted = true

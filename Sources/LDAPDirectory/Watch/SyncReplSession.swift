@@ -32,10 +32,8 @@ final class SyncReplSession {
     /// Connects, binds and sends the sync search over `base` with `filter`, asking for no
     /// attributes (`1.1`): a change is only a signal, the entry is read afresh before it is used.
     init(settings: LDAPSettings, base: String, filter: String, cookie: [UInt8]?) throws {
-        connection = try LDAPConnection(settings: settings)
+        connection = try LDAPConnection.bound(settings: settings)
         do {
-            if settings.startTLS { try connection.startTLS() }
-            try connection.bind()
             self.cookie = cookie
             messageID = try Self.send(connection, base: base, filter: filter, cookie: cookie, purpose: purpose)
         } catch {

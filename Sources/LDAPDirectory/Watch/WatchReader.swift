@@ -64,10 +64,8 @@ package struct WatchReader: Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
-                    let connection = try LDAPConnection(settings: settings)
+                    let connection = try LDAPConnection.bound(settings: settings)
                     defer { connection.close() }
-                    if settings.startTLS { try connection.startTLS() }
-                    try connection.bind()
                     return try body(connection)
                 })
             }
