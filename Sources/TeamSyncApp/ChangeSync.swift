@@ -45,8 +45,13 @@ package struct ChangeSync: Sendable {
         package var refusalReason: String?
         package var report: ExecutionReport?
         package var actions = 0
-        /// Where this batch read each person.
-        package var readDNs: [ExternalID: String] = [:]
+        /// The DNs to remember for each person read: the earlier ones whose roles were kept,
+        /// then where this batch read them.
+        package var readDNs: [ExternalID: [String]] = [:]
+        /// DNs people were at and are no longer (renamed, moved, deleted): the groups that
+        /// still list them are read again shortly (`WatchEngine`), because slapd's refint
+        /// rewrites them later and syncprov does not report that rewrite.
+        package var leftDNs: Set<DistinguishedName> = []
     }
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
@@ -67,11 +72,12 @@ package struct ChangeSync: Sendable {
                                    recordRefusal: Bool) async -> Outcome {
         let now = Date()
         var plan: Plan
-        let readDNs: [ExternalID: String]
+        let readDNs: [ExternalID: [String]]
+        let leftDNs: Set<DistinguishedName>
         do {
             switch try await self.plan(changes, replica: replica, now: now) {
             case .fullRead(let reason): return Outcome(result: .fullReadNeeded(reason))
-            case .plan(let planned, let dns): (plan, readDNs) = (planned, dns)
+            case .plan(let planned, let dns, let left): (plan, readDNs, leftDNs) = (planned, dns, left)
             }
         } catch {
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -84,7 +90,7 @@ package struct ChangeSync: Sendable {
             } catch {
                 return Outcome(result: .failed("\(error)", system: "journal"))
             }
-            return Outcome(result: .applied(.success, summary: nil), readDNs: readDNs)
+            return Outcome(result: .applied(.success, summary: nil), readDNs: readDNs, leftDNs: leftDNs)
         }
         do {
             let window = DeletionWindow(maxDeletions: configuration.policy.maxDeletions,
@@ -124,7 +130,7 @@ package struct ChangeSync: Sendable {
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
             return Outcome(result: .applied(status, summary: summary), refused: verdict.refused.count,
-                refusalReason: verdict.reason, report: report, actions: plan.actions.count, readDNs: readDNs)
+                refusalReason: verdict.reason, report: report, actions: plan.actions.count, readDNs: readDNs, leftDNs: leftDNs)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -132,7 +138,7 @@ package struct ChangeSync: Sendable {
     }
 
     private enum Planned {
-        case plan(Plan, [ExternalID: String])
+        case plan(Plan, [ExternalID: [String]], Set<DistinguishedName>)
         case fullRead(String)
     }
 
@@ -164,15 +170,22 @@ package struct ChangeSync: Sendable {
         // after the rename): until it has, the person keeps the roles of the DN they were
         // last read at. The next batch, with the rewritten groups, sees them at the new DN.
         let lastDNs = Dictionary(managed.compactMap { account in account.lastDN.map { (account.externalID, $0) } }, uniquingKeysWith: { first, _ in first })
+        var remembered: [ExternalID: [String]] = [:]
+        var left = read.vacated
         for index in read.people.indices {
             let person = read.people[index]
             let earlier = Set((recentDNs[person.externalID] ?? []) + [lastDNs[person.externalID]].compactMap { $0 })
             let groups = Set(person.memberships.map(\.group))
             var inherited: [GroupMembership] = []
-            for old in earlier where old != person.dn.normalized {
+            var kept: [String] = []
+            for old in earlier.sorted() where old != person.dn.normalized {
                 guard let dn = DistinguishedName(old) else { continue }
-                inherited += replica.memberships(of: dn, uid: nil).filter { !groups.contains($0.group) }
+                left.insert(dn)
+                let roles = replica.memberships(of: dn, uid: nil)
+                if !roles.isEmpty { kept.append(old) }
+                inherited += roles.filter { !groups.contains($0.group) }
             }
+            remembered[person.externalID, default: []] += kept + [person.dn.normalized]
             if !inherited.isEmpty {
                 read.people[index].memberships = configuration.directory.roleGroups.compactMap { group in
                     (person.memberships + inherited).first { $0.group == group }
@@ -180,7 +193,6 @@ package struct ChangeSync: Sendable {
                 logger.debug("renamed; keeping the roles of the old DN until its groups are rewritten", metadata: ["to": "\(person.dn)"])
             }
         }
-        let readDNs = Dictionary(read.people.map { ($0.externalID, $0.dn.normalized) }, uniquingKeysWith: { first, _ in first })
         let remote = try await lookUp(people: read.people, managed: managed)
         let managedIDs = Set(managed.map(\.externalID))
         if configuration.policy.adoptExisting == .byExternalIDOrEmail,
@@ -194,7 +206,7 @@ package struct ChangeSync: Sendable {
         let planner = Planner(policy: configuration.policy, rules: configuration.rules)
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
-        return .plan(planner.plan(directory: snapshot, prepared: prepared), readDNs)
+        return .plan(planner.plan(directory: snapshot, prepared: prepared), remembered, left)
     }
 
     /// Podero's accounts of these people: by external id, and by id for the managed ones

@@ -34,9 +34,22 @@ package final class WatchEngine: Sendable {
         var stopped = false
         /// Where recent batches read people, newest last (kept a minute): see `ChangeSync.recentDNs`.
         var recentDNs: [ExternalID: [(dn: String, at: ContinuousClock.Instant)]] = [:]
+        /// DNs people left that groups of the replica still list, with the re-reads made.
+        var followUps: [DistinguishedName: FollowUp] = [:]
         /// The status changed since it was last written.
         var statusChanged = true
     }
+
+    /// Re-reads of the groups that still list a DN someone left (see `ChangeSync.Outcome.leftDNs`).
+    private struct FollowUp {
+        var attempts = 0
+        var scheduled = false
+    }
+
+    /// Re-reads per DN left, 200 ms apart and doubling (6.2 s in all): refint rewrites the
+    /// groups within milliseconds; a group that still lists the DN afterwards really does
+    /// (a server without refint), and the next complete read settles it.
+    static let followUpAttempts = 5
 
     /// Most changes held while waiting; more are dropped for a complete read.
     static let pendingLimit = 50_000
@@ -314,8 +327,11 @@ package final class WatchEngine: Sendable {
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in
                 let instant = ContinuousClock.now
-                for (id, dn) in outcome.readDNs where state.recentDNs[id]?.last?.dn != dn {
-                    state.recentDNs[id, default: []].append((dn, instant))
+                for (id, dns) in outcome.readDNs {
+                    for dn in dns where state.recentDNs[id]?.last?.dn != dn {
+                        state.recentDNs[id, default: []].removeAll { $0.dn == dn }
+                        state.recentDNs[id, default: []].append((dn, instant))
+                    }
                 }
                 if state.recentDNs.count > 10_000 || !outcome.readDNs.isEmpty {
                     state.recentDNs = state.recentDNs.compactMapValues { list in
@@ -337,6 +353,7 @@ package final class WatchEngine: Sendable {
                 }
             }
             if let summary { logger.notice("watch batch applied", metadata: ["summary": "\(summary)"]) }
+            followUp(outcome.leftDNs, replica: replica)
             return false
         case .fullReadNeeded(let reason):
             var again = pending
@@ -362,6 +379,42 @@ package final class WatchEngine: Sendable {
             requestReconcile("a watch batch failed: \(reason)")
             try? await Task.sleep(for: backoff)
             return !state.withLock { $0.stopped }
+        }
+    }
+
+    /// Reads again, a little later, the groups that still list a DN someone left. slapd's
+    /// refint overlay rewrites (or drops) the member values of a renamed, moved or deleted
+    /// entry in a task of its own, and syncprov does not report that rewrite (measured on
+    /// slapd 2.5): without a re-read the replica would keep the old DN, and a later change of
+    /// that person would find them in no group. (DirSync on Samba AD does report the groups
+    /// of a renamed member, and there the re-read finds nothing left to do.)
+    private func followUp(_ left: Set<DistinguishedName>, replica: ReplicaBox) {
+        let due = state.withLock { state -> [(delay: Duration, dns: [DistinguishedName], groups: Set<DistinguishedName>)] in
+            for dn in left where state.followUps[dn] == nil { state.followUps[dn] = FollowUp() }
+            var due: [Int: (dns: [DistinguishedName], groups: Set<DistinguishedName>)] = [:]
+            for (dn, entry) in state.followUps {
+                let groups = replica.replica.groups(listing: dn)
+                guard !groups.isEmpty, entry.attempts < Self.followUpAttempts else {
+                    state.followUps[dn] = nil
+                    continue
+                }
+                guard !entry.scheduled else { continue }
+                state.followUps[dn] = FollowUp(attempts: entry.attempts + 1, scheduled: true)
+                due[entry.attempts, default: ([], [])].dns.append(dn)
+                due[entry.attempts, default: ([], [])].groups.formUnion(groups)
+            }
+            return due.map { (Duration.milliseconds(200 << $0.key), $0.value.dns, $0.value.groups) }
+        }
+        for (delay, dns, groups) in due {
+            Task { [self] in
+                try? await Task.sleep(for: delay)
+                state.withLock { state in
+                    for dn in dns { state.followUps[dn]?.scheduled = false }
+                    guard !state.stopped else { return }
+                    state.pending.changes += groups.map { DirectoryChange.upserted($0, uuid: nil) }
+                }
+                wakeContinuation.yield()
+            }
         }
     }
 

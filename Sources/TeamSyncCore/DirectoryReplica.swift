@@ -31,6 +31,9 @@ package struct DirectoryReplica: Sendable {
     /// True when `dn` is a group of `directory.groups`.
     package func isGroup(_ dn: DistinguishedName) -> Bool { members[dn] != nil }
 
+    /// The groups whose member values name `dn`.
+    package func groups(listing dn: DistinguishedName) -> [DistinguishedName] { parents[.dn(dn)] ?? [] }
+
     /// Replaces the members of `group` (adding the group if it is new); returns the members
     /// that were added or removed.
     @discardableResult

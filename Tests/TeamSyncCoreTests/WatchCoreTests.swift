@@ -62,6 +62,20 @@ struct WatchCoreTests {
         #expect(replica.people(reachedFrom: .dn(person(7))) == [.dn(person(7))])
     }
 
+    @Test("the groups that list a DN (re-read after someone left it), kept current by group changes")
+    func groupsListing() {
+        var replica = replica()
+        #expect(Set(replica.groups(listing: person(1))) == [oncall, staff])
+        #expect(replica.groups(listing: leads).sorted { $0.normalized < $1.normalized } == [admins, oncall])
+        #expect(replica.groups(listing: person(5)).isEmpty)
+        // A rename rewritten into staff: the old DN is no longer listed there, the new one is.
+        replica.replaceGroup(staff, members: [.dn(person(5)), .dn(person(2)), .uid("p9")])
+        #expect(replica.groups(listing: person(1)) == [oncall])
+        #expect(replica.groups(listing: person(5)) == [staff])
+        replica.removeGroup(oncall)
+        #expect(replica.groups(listing: person(1)).isEmpty)
+    }
+
     private func departures(_ count: Int, softDelete: Bool = true) -> Plan {
         Plan(actions: (0..<count).flatMap { n -> [PlanAction] in
             let account = ManagedAccount(externalID: ExternalID("p\(n)"), poderoID: "id-\(n)", email: "p\(n)@example.com", role: .staff, firstSeen: Date())
