@@ -40,18 +40,20 @@ package struct ChangeSync: Sendable {
         }
 
         package var result: Result
-        /// Departures the window kept back, and why.
-        package var refused: Int = 0
+        /// Departures the window kept back (the people), and why.
+        package var refused: [ExternalID] = []
         package var refusalReason: String?
         package var report: ExecutionReport?
         package var actions = 0
+        /// Everyone this batch planned (read, or managed and looked up).
+        package var planned: Set<ExternalID> = []
         /// The DNs to remember for each person read: the earlier ones whose roles were kept,
         /// then where this batch read them.
         package var readDNs: [ExternalID: [String]] = [:]
-        /// DNs people were at and are no longer (renamed, moved, deleted): the groups that
-        /// still list them are read again shortly (`WatchEngine`), because slapd's refint
-        /// rewrites them later and syncprov does not report that rewrite.
-        package var leftDNs: Set<DistinguishedName> = []
+        /// DNs people were at and are no longer (renamed, moved, deleted), with where they went
+        /// (nil: gone): the groups that still list them are asked again shortly (`WatchEngine`),
+        /// because slapd's refint rewrites them later and syncprov does not report that rewrite.
+        package var leftDNs: [DistinguishedName: DistinguishedName?] = [:]
     }
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
@@ -73,11 +75,12 @@ package struct ChangeSync: Sendable {
         let now = Date()
         var plan: Plan
         let readDNs: [ExternalID: [String]]
-        let leftDNs: Set<DistinguishedName>
+        let leftDNs: [DistinguishedName: DistinguishedName?]
+        let planned: Set<ExternalID>
         do {
             switch try await self.plan(changes, replica: replica, now: now) {
             case .fullRead(let reason): return Outcome(result: .fullReadNeeded(reason))
-            case .plan(let planned, let dns, let left): (plan, readDNs, leftDNs) = (planned, dns, left)
+            case .plan(let made, let dns, let left, let people): (plan, readDNs, leftDNs, planned) = (made, dns, left, people)
             }
         } catch {
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -90,7 +93,7 @@ package struct ChangeSync: Sendable {
             } catch {
                 return Outcome(result: .failed("\(error)", system: "journal"))
             }
-            return Outcome(result: .applied(.success, summary: nil), readDNs: readDNs, leftDNs: leftDNs)
+            return Outcome(result: .applied(.success, summary: nil), planned: planned, readDNs: readDNs, leftDNs: leftDNs)
         }
         do {
             let window = DeletionWindow(maxDeletions: configuration.policy.maxDeletions,
@@ -129,8 +132,8 @@ package struct ChangeSync: Sendable {
             // A failed action is retried by the next reconcile; the cookie covers what was tried.
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
-            return Outcome(result: .applied(status, summary: summary), refused: verdict.refused.count,
-                refusalReason: verdict.reason, report: report, actions: plan.actions.count, readDNs: readDNs, leftDNs: leftDNs)
+            return Outcome(result: .applied(status, summary: summary), refused: verdict.refused,
+                refusalReason: verdict.reason, report: report, actions: plan.actions.count, planned: planned, readDNs: readDNs, leftDNs: leftDNs)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -138,7 +141,7 @@ package struct ChangeSync: Sendable {
     }
 
     private enum Planned {
-        case plan(Plan, [ExternalID: [String]], Set<DistinguishedName>)
+        case plan(Plan, [ExternalID: [String]], [DistinguishedName: DistinguishedName?], Set<ExternalID>)
         case fullRead(String)
     }
 
@@ -171,7 +174,7 @@ package struct ChangeSync: Sendable {
         // last read at. The next batch, with the rewritten groups, sees them at the new DN.
         let lastDNs = Dictionary(managed.compactMap { account in account.lastDN.map { (account.externalID, $0) } }, uniquingKeysWith: { first, _ in first })
         var remembered: [ExternalID: [String]] = [:]
-        var left = read.vacated
+        var left: [DistinguishedName: DistinguishedName?] = [:]
         for index in read.people.indices {
             let person = read.people[index]
             let earlier = Set((recentDNs[person.externalID] ?? []) + [lastDNs[person.externalID]].compactMap { $0 })
@@ -180,7 +183,7 @@ package struct ChangeSync: Sendable {
             var kept: [String] = []
             for old in earlier.sorted() where old != person.dn.normalized {
                 guard let dn = DistinguishedName(old) else { continue }
-                left.insert(dn)
+                left[dn] = person.dn
                 let roles = replica.memberships(of: dn, uid: nil)
                 if !roles.isEmpty { kept.append(old) }
                 inherited += roles.filter { !groups.contains($0.group) }
@@ -203,10 +206,12 @@ package struct ChangeSync: Sendable {
         {
             return .fullRead("a newcomer may have to be adopted by e-mail (sync.adopt_existing: by_external_id_or_email), which only Podero's full list can tell")
         }
+        for dn in read.vacated where left[dn] == nil { left[dn] = .some(nil) }
         let planner = Planner(policy: configuration.policy, rules: configuration.rules)
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
-        return .plan(planner.plan(directory: snapshot, prepared: prepared), remembered, left)
+        let planned = managedIDs.union(read.people.map(\.externalID)).union(read.skipped.compactMap(\.externalID))
+        return .plan(planner.plan(directory: snapshot, prepared: prepared), remembered, left, planned)
     }
 
     /// Podero's accounts of these people: by external id, and by id for the managed ones

@@ -30,6 +30,8 @@ package final class WatchEngine: Sendable {
         var lastGoodReadStart: ContinuousClock.Instant?
         var status: WatchStatus
         var refusalWindowStart: Date?
+        /// The people whose departure the window holds back (until applied, confirmed or back).
+        var heldDepartures: Set<ExternalID> = []
         var failures = 0
         var stopped = false
         /// Where recent batches read people, newest last (kept a minute): see `ChangeSync.recentDNs`.
@@ -42,6 +44,8 @@ package final class WatchEngine: Sendable {
 
     /// Re-reads of the groups that still list a DN someone left (see `ChangeSync.Outcome.leftDNs`).
     private struct FollowUp {
+        /// Where the person went (nil: gone).
+        var to: DistinguishedName?
         var attempts = 0
         var scheduled = false
     }
@@ -323,7 +327,6 @@ package final class WatchEngine: Sendable {
         switch outcome.result {
         case .applied(let status, let summary):
             for arrival in pending.arrivals { metrics.watchLatency(finished - arrival) }
-            metrics.recordWatch(outcome.report, refused: outcome.refused)
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in
                 let instant = ContinuousClock.now
@@ -343,15 +346,14 @@ package final class WatchEngine: Sendable {
                 state.failures = 0
                 state.status.lastAppliedAt = Date()
                 if let latency { state.status.lagSeconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18 }
-                if outcome.refused > 0 {
-                    if recordRefusal { state.refusalWindowStart = now }
-                    state.status.refusedDepartures = outcome.refused
-                    state.status.refusedSince = state.refusalWindowStart
-                } else if status == .success, outcome.actions > 0 {
-                    state.status.refusedDepartures = 0
-                    state.status.refusedSince = nil
-                }
+                // A batch plans only the people it touched: the others held stay held.
+                state.heldDepartures.subtract(outcome.planned)
+                state.heldDepartures.formUnion(outcome.refused)
+                if !outcome.refused.isEmpty, recordRefusal { state.refusalWindowStart = now }
+                state.status.refusedDepartures = state.heldDepartures.count
+                state.status.refusedSince = state.heldDepartures.isEmpty ? nil : state.refusalWindowStart
             }
+            metrics.recordWatch(outcome.report, refused: state.withLock { $0.heldDepartures.count })
             if let summary { logger.notice("watch batch applied", metadata: ["summary": "\(summary)"]) }
             followUp(outcome.leftDNs, replica: replica)
             return false
@@ -388,10 +390,13 @@ package final class WatchEngine: Sendable {
     /// slapd 2.5): without a re-read the replica would keep the old DN, and a later change of
     /// that person would find them in no group. (DirSync on Samba AD does report the groups
     /// of a renamed member, and there the re-read finds nothing left to do.)
-    private func followUp(_ left: Set<DistinguishedName>, replica: ReplicaBox) {
-        let due = state.withLock { state -> [(delay: Duration, dns: [DistinguishedName], groups: Set<DistinguishedName>)] in
-            for dn in left where state.followUps[dn] == nil { state.followUps[dn] = FollowUp() }
-            var due: [Int: (dns: [DistinguishedName], groups: Set<DistinguishedName>)] = [:]
+    /// With `member` groups only the values in question are asked for (whatever the group's
+    /// size); `uniqueMember` values may carry a uid part, so those groups are read whole.
+    private func followUp(_ left: [DistinguishedName: DistinguishedName?], replica: ReplicaBox) {
+        let byValue = configuration.directory.groups.memberAttribute == .member
+        let due = state.withLock { state -> [(delay: Duration, dns: [DistinguishedName], changes: Set<DirectoryChange>)] in
+            for (dn, to) in left where state.followUps[dn] == nil { state.followUps[dn] = FollowUp(to: to) }
+            var due: [Int: (dns: [DistinguishedName], changes: Set<DirectoryChange>)] = [:]
             for (dn, entry) in state.followUps {
                 let groups = replica.replica.groups(listing: dn)
                 guard !groups.isEmpty, entry.attempts < Self.followUpAttempts else {
@@ -399,19 +404,24 @@ package final class WatchEngine: Sendable {
                     continue
                 }
                 guard !entry.scheduled else { continue }
-                state.followUps[dn] = FollowUp(attempts: entry.attempts + 1, scheduled: true)
+                state.followUps[dn] = FollowUp(to: entry.to, attempts: entry.attempts + 1, scheduled: true)
                 due[entry.attempts, default: ([], [])].dns.append(dn)
-                due[entry.attempts, default: ([], [])].groups.formUnion(groups)
+                for group in groups {
+                    let checks: [DirectoryChange] = byValue
+                        ? [.listing(group: group, member: dn)] + (entry.to.map { [.listing(group: group, member: $0)] } ?? [])
+                        : [.upserted(group, uuid: nil)]
+                    due[entry.attempts, default: ([], [])].changes.formUnion(checks)
+                }
             }
-            return due.map { (Duration.milliseconds(200 << $0.key), $0.value.dns, $0.value.groups) }
+            return due.map { (Duration.milliseconds(200 << $0.key), $0.value.dns, $0.value.changes) }
         }
-        for (delay, dns, groups) in due {
+        for (delay, dns, changes) in due {
             Task { [self] in
                 try? await Task.sleep(for: delay)
                 state.withLock { state in
                     for dn in dns { state.followUps[dn]?.scheduled = false }
                     guard !state.stopped else { return }
-                    state.pending.changes += groups.map { DirectoryChange.upserted($0, uuid: nil) }
+                    state.pending.changes += changes
                 }
                 wakeContinuation.yield()
             }

@@ -77,8 +77,9 @@ package struct DirectoryReplica: Sendable {
         // member has one value: the values that differ are the members that differ.
         let addedMembers = added.compactMap(parse)
         let removedMembers = removed.compactMap(parse)
-        let gone = Set(removedMembers).subtracting(addedMembers)
-        let joined = Set(addedMembers).subtracting(removedMembers)
+        // A member `setListed` already added or removed is not changed twice.
+        let gone = Set(removedMembers).subtracting(addedMembers).filter { parents[$0]?.contains(group) == true }
+        let joined = Set(addedMembers).subtracting(removedMembers).filter { parents[$0]?.contains(group) != true }
         if !gone.isEmpty { members[group]?.removeAll { gone.contains($0) } }
         members[group]?.append(contentsOf: joined)
         for member in gone {
@@ -87,6 +88,33 @@ package struct DirectoryReplica: Sendable {
         }
         for member in joined { parents[member, default: []].append(group) }
         return gone.union(joined)
+    }
+
+    /// Records what a check of one value found: whether `group` lists `member`. Returns true
+    /// when the replica changed. The values kept for comparison follow: a removed value is
+    /// dropped from them (or, when the server's text of it is not found, the next read of the
+    /// group is compared in full), an added one appended as its normalized text.
+    @discardableResult
+    package mutating func setListed(_ member: DistinguishedName, in group: DistinguishedName, _ listed: Bool) -> Bool {
+        guard members[group] != nil else { return false }
+        let key = GroupGraph.Member.dn(member)
+        guard (parents[key]?.contains(group) == true) != listed else { return false }
+        if listed {
+            members[group]?.append(key)
+            parents[key, default: []].append(group)
+            rawValues[group]?.append(member.normalized)
+        } else {
+            members[group]?.removeAll { $0 == key }
+            parents[key]?.removeAll { $0 == group }
+            if parents[key]?.isEmpty == true { parents[key] = nil }
+            let text = member.normalized
+            if let index = rawValues[group]?.firstIndex(where: { $0.utf8.count == text.utf8.count && DistinguishedName($0)?.normalized == text }) {
+                rawValues[group]?.remove(at: index)
+            } else {
+                rawValues[group] = nil
+            }
+        }
+        return true
     }
 
     /// Forgets `group`; returns the members it had.

@@ -149,4 +149,42 @@ struct ReplicaValueTests {
         #expect(replica.replaceGroup(group, values: second.reversed(), parse: parse).isEmpty)
         #expect(parsed == 0)
     }
+
+    @Test("one value checked (a rename rewritten later by the server): the replica follows, and the next read of the group agrees without changing anyone twice")
+    func oneValue() {
+        let dn = { (text: String) in DistinguishedName(text)! }
+        let group = dn("cn=staff,dc=x")
+        var replica = DirectoryReplica(graph: GroupGraph(), roleGroups: [group], nested: true)
+        let parse = { (value: String) -> GroupGraph.Member? in DistinguishedName(value).map { .dn($0) } }
+        let first = (1...4).map { "UID=p\($0),DC=x" }
+        replica.replaceGroup(group, values: first, parse: parse)
+        // p2 was renamed to p2r: the old value is gone, the new one there.
+        let answer1 = replica.setListed(dn("uid=p2,dc=x"), in: group, false)
+        #expect(answer1)
+        let answer2 = replica.setListed(dn("uid=p2r,dc=x"), in: group, true)
+        #expect(answer2)
+        let answer3 = replica.setListed(dn("uid=p2r,dc=x"), in: group, true)
+        #expect(!answer3)
+        let answer4 = replica.setListed(dn("uid=p7,dc=x"), in: dn("cn=other,dc=x"), true)
+        #expect(!answer4)
+        #expect(replica.memberships(of: dn("uid=p2r,dc=x"), uid: nil).count == 1)
+        #expect(replica.memberships(of: dn("uid=p2,dc=x"), uid: nil).isEmpty)
+        // The server's text of the new value differs from the one kept: nobody changes.
+        let rewritten = ["UID=p1,DC=x", "UID=p3,DC=x", "UID=p4,DC=x", "uid=P2R, dc=x"]
+        let answer5 = replica.replaceGroup(group, values: rewritten, parse: parse)
+        #expect(answer5.isEmpty)
+        #expect(replica.groups(listing: dn("uid=p2r,dc=x")) == [group])
+        // A value re-added after a check removed it is seen at the next read.
+        let answer6 = replica.setListed(dn("uid=p3,dc=x"), in: group, false)
+        #expect(answer6)
+        let answer7 = replica.replaceGroup(group, values: rewritten, parse: parse)
+        #expect(answer7 == [.dn(dn("uid=p3,dc=x"))])
+        #expect(replica.memberships(of: dn("uid=p3,dc=x"), uid: nil).count == 1)
+        // A value a check removed, then the server's answer without it: nobody changes twice.
+        let answer8 = replica.setListed(dn("uid=p4,dc=x"), in: group, false)
+        #expect(answer8)
+        let answer9 = replica.replaceGroup(group, values: ["UID=p1,DC=x", "UID=p3,DC=x", "uid=P2R, dc=x"], parse: parse)
+        #expect(answer9.isEmpty)
+        #expect(replica.memberships(of: dn("uid=p4,dc=x"), uid: nil).isEmpty)
+    }
 }

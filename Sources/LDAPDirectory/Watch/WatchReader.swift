@@ -98,6 +98,11 @@ package struct WatchReader: Sendable {
                         for member in replica.removeGroup(dn) { people.formUnion(replica.people(reachedFrom: member)) }
                     }
                     people.insert(.dn(dn))
+                case .listing(let group, let member):
+                    guard replica.isGroup(group) else { continue }
+                    if replica.setListed(member, in: group, try lists(group, member)) {
+                        people.formUnion(replica.people(reachedFrom: .dn(member)))
+                    }
                 case .upserted(let dn, _):
                     if let base = groupsBase, dn.isWithin(base) {
                         if let values = try readGroup(dn) {
@@ -186,6 +191,16 @@ package struct WatchReader: Sendable {
                 }
             }
             return values
+        }
+
+        /// Whether the group at `dn` lists `member` (one value asked for: a search of the group
+        /// alone with an equality filter on the member attribute).
+        private func lists(_ dn: DistinguishedName, _ member: DistinguishedName) throws -> Bool {
+            let attribute = settings.groups.memberAttribute.rawValue
+            let filter = "(&\(DirectoryReader.parenthesized(settings.groups.filter))(\(attribute)=\(Self.escaped(Array(member.normalized.utf8)))))"
+            var found = false
+            try readEntry(dn, filter: filter, attributes: ["1.1"], purpose: "check a changed group's member") { _ in found = true }
+            return found
         }
 
         /// A member value as a member.
