@@ -7,7 +7,9 @@
 # PUT /users/{id}, DELETE /users/{id}). During the window: full reconciles (directory reads),
 # Podero list requests, bytes slapd wrote (its sockets: the fixture maps its database), and the daemon's CPU seconds per change.
 #
-#   Scripts/bench-watch.sh [SIZES="1000 100000 samba"] [CHANGES=200] [RATE=5]
+#   [ACCESSLOG=0] Scripts/bench-watch.sh [SIZES="1000 100000 samba"] [CHANGES=200] [RATE=5]
+# On slapd the watch reads changed groups' added and removed members from the fixture's
+# accesslog (directory.accesslog_base: cn=accesslog); ACCESSLOG=0 reads them whole.
 # `samba` runs the same on the Samba AD DC fixture (1,200 people, DirSync polled every 2 s,
 # bound as svc-podero-watch; it needs ports 389/636 free). The last line is:
 #   watch N people: p50 A s, p95 B s, p99 C s, max D s; full reads E, list requests F
@@ -17,6 +19,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 sizes=${1:-"1000 100000 samba"}
 changes=${2:-200}
 rate=${3:-5}
+# ACCESSLOG=0 reads every changed group whole (no directory.accesslog_base), for comparison.
+accesslog_line="  accesslog_base: cn=accesslog"
+[ "${ACCESSLOG:-1}" = 0 ] && accesslog_line=""
 ensure_packages "${PODERO_PACKAGES[@]}"
 ensure_swift
 swift build -c release --product podero-team-sync >&2
@@ -77,6 +82,7 @@ roles:
   bind_dn: cn=podero-sync,ou=services,dc=example,dc=com
   bind_password_file: $work/ldap-password
   timeout: 60s
+$accesslog_line
   users:
     base_dn: ou=people,dc=example,dc=com
   groups:

@@ -8,7 +8,8 @@
 #
 # DIR is created and owned by the fixture. The server listens on two free high ports (ldap://
 # with StartTLS, and ldaps://) and on an ldapi:// socket in DIR. Overlays: memberof, refint,
-# syncprov; mdb database; suffix dc=example,dc=com. Certificates come from a throwaway CA
+# syncprov, accesslog (into cn=accesslog, readable by podero-sync); mdb databases; suffix
+# dc=example,dc=com. Certificates come from a throwaway CA
 # (DIR/ca.pem); DIR/wrong-ca.pem is another CA that did not sign the server certificate.
 # Accounts: cn=admin,dc=example,dc=com / admin-secret (rootdn),
 #           cn=podero-sync,ou=services,dc=example,dc=com / sync-secret (no size limit),
@@ -42,12 +43,24 @@ moduleload back_mdb
 moduleload memberof
 moduleload refint
 moduleload syncprov
+moduleload accesslog
 pidfile $d/slapd.pid
 argsfile $d/slapd.args
 TLSCACertificateFile $d/ca.pem
 TLSCertificateFile $d/server.pem
 TLSCertificateKeyFile $d/server.key
 sizelimit 500
+# The change log (accesslog overlay below): the watch reads a changed group's added and
+# removed members here (directory.accesslog_base). Kept a day, purged hourly.
+database mdb
+maxsize 1073741824
+suffix "cn=accesslog"
+rootdn "cn=accesslog"
+directory $d/accesslog
+index objectClass,entryCSN,reqDN,reqResult eq
+limits dn.exact="cn=podero-sync,ou=services,$suffix" size=unlimited time=unlimited
+access to * by dn.exact="cn=podero-sync,ou=services,$suffix" read by dn.exact="cn=admin,$suffix" read by * none
+
 database mdb
 maxsize 4294967296
 suffix "$suffix"
@@ -69,6 +82,11 @@ overlay memberof
 overlay refint
 refint_attributes member uniqueMember
 overlay syncprov
+overlay accesslog
+logdb "cn=accesslog"
+logops writes
+logsuccess TRUE
+logpurge 01+00:00 00+01:00
 CONF
 }
 
@@ -89,7 +107,7 @@ case "$command" in
 start)
     ldif=${3:-}
     rm -rf "$dir"
-    mkdir -p "$dir/db"
+    mkdir -p "$dir/db" "$dir/accesslog"
     dir=$(cd "$dir" && pwd)
     make_test_certificates "$dir" "podero-team-sync test CA"
     write_config "$dir"
@@ -98,7 +116,7 @@ start)
         python3 "$here/gen-ldif.py" --people 50 --tricky > "$ldif"
     fi
     # Offline load: fastest, and the overlays do not run (no memberOf values are needed).
-    "$slapadd" -q -f "$dir/slapd.conf" -l "$ldif"
+    "$slapadd" -q -f "$dir/slapd.conf" -b "$suffix" -l "$ldif"
     port=$(free_port)
     tls_port=$(free_port)
     while [ "$tls_port" = "$port" ]; do tls_port=$(free_port); done

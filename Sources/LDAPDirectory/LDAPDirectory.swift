@@ -40,6 +40,28 @@ package struct LDAPDirectory: DirectorySource {
 }
 
 extension LDAPDirectory {
+    /// Why `directory.accesslog_base` cannot be used, or nil when the bind account can read it
+    /// (a base search of it finds the entry). `run` then reads changed groups whole.
+    package func accesslogProblem() async -> String? {
+        guard let base = settings.accesslogBase else { return nil }
+        let settings = self.settings
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                do {
+                    let connection = try LDAPConnection.bound(settings: settings)
+                    defer { connection.close() }
+                    var found = 0
+                    try connection.pagedSearch(.entry(base, attributes: ["1.1"], purpose: "read directory.accesslog_base", timeout: settings.timeout)) { _ in
+                        found += 1
+                    }
+                    continuation.resume(returning: found == 1 ? nil : "directory.accesslog_base \(base) is not visible to the bind account")
+                } catch {
+                    continuation.resume(returning: "directory.accesslog_base \(base) cannot be read: \(error)")
+                }
+            }
+        }
+    }
+
     /// What the root DSE says that matters for choosing a watch.
     package struct RootDSE: Sendable {
         /// `supportedControl`.

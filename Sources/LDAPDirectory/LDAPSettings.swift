@@ -28,6 +28,10 @@ package struct LDAPSettings: Sendable {
     /// Send Active Directory's domain-scope control with every search, so that AD makes no
     /// referrals to other domains or partitions (servers that do not know it ignore it).
     package var domainScope: Bool
+    /// `directory.accesslog_base`: where OpenLDAP's accesslog overlay logs the writes to the
+    /// directory (e.g. `cn=accesslog`). When set, the watch reads a changed group's added and
+    /// removed members from there instead of reading all its members.
+    package var accesslogBase: String?
 
     /// Creates settings; defaults follow CONTRACT.md.
     /// The defaults of CONTRACT.md, in one place (the configuration loader reads them here).

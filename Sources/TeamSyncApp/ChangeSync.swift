@@ -45,6 +45,12 @@ package struct ChangeSync: Sendable {
         package var refusalReason: String?
         package var report: ExecutionReport?
         package var actions = 0
+        /// What planning learnt besides the plan.
+        package var facts = Facts()
+    }
+
+    /// What a batch learnt while planning, besides the plan.
+    package struct Facts: Sendable {
         /// Everyone this batch planned (read, or managed and looked up).
         package var planned: Set<ExternalID> = []
         /// The DNs to remember for each person read: the earlier ones whose roles were kept,
@@ -54,6 +60,9 @@ package struct ChangeSync: Sendable {
         /// (nil: gone): the groups that still list them are asked again shortly (`WatchEngine`),
         /// because slapd's refint rewrites them later and syncprov does not report that rewrite.
         package var leftDNs: [DistinguishedName: DistinguishedName?] = [:]
+        /// Changed groups read whole, and read from the accesslog.
+        package var groupsReadWhole = 0
+        package var groupsFromLog = 0
     }
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
@@ -74,13 +83,11 @@ package struct ChangeSync: Sendable {
                                    recordRefusal: Bool) async -> Outcome {
         let now = Date()
         var plan: Plan
-        let readDNs: [ExternalID: [String]]
-        let leftDNs: [DistinguishedName: DistinguishedName?]
-        let planned: Set<ExternalID>
+        let facts: Facts
         do {
             switch try await self.plan(changes, replica: replica, now: now) {
             case .fullRead(let reason): return Outcome(result: .fullReadNeeded(reason))
-            case .plan(let made, let dns, let left, let people): (plan, readDNs, leftDNs, planned) = (made, dns, left, people)
+            case .plan(let made, let learnt): (plan, facts) = (made, learnt)
             }
         } catch {
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -93,7 +100,7 @@ package struct ChangeSync: Sendable {
             } catch {
                 return Outcome(result: .failed("\(error)", system: "journal"))
             }
-            return Outcome(result: .applied(.success, summary: nil), planned: planned, readDNs: readDNs, leftDNs: leftDNs)
+            return Outcome(result: .applied(.success, summary: nil), facts: facts)
         }
         do {
             let window = DeletionWindow(maxDeletions: configuration.policy.maxDeletions,
@@ -133,7 +140,7 @@ package struct ChangeSync: Sendable {
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
             return Outcome(result: .applied(status, summary: summary), refused: verdict.refused,
-                refusalReason: verdict.reason, report: report, actions: plan.actions.count, planned: planned, readDNs: readDNs, leftDNs: leftDNs)
+                refusalReason: verdict.reason, report: report, actions: plan.actions.count, facts: facts)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))
@@ -141,7 +148,7 @@ package struct ChangeSync: Sendable {
     }
 
     private enum Planned {
-        case plan(Plan, [ExternalID: [String]], [DistinguishedName: DistinguishedName?], Set<ExternalID>)
+        case plan(Plan, Facts)
         case fullRead(String)
     }
 
@@ -211,7 +218,8 @@ package struct ChangeSync: Sendable {
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
         let planned = managedIDs.union(read.people.map(\.externalID)).union(read.skipped.compactMap(\.externalID))
-        return .plan(planner.plan(directory: snapshot, prepared: prepared), remembered, left, planned)
+        let facts = Facts(planned: planned, readDNs: remembered, leftDNs: left, groupsReadWhole: read.groupsReadWhole, groupsFromLog: read.groupsFromLog)
+        return .plan(planner.plan(directory: snapshot, prepared: prepared), facts)
     }
 
     /// Podero's accounts of these people: by external id, and by id for the managed ones

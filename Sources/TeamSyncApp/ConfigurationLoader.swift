@@ -110,7 +110,7 @@ package struct ConfigurationLoader {
     private func readDirectory(_ node: ConfigNode, roles: [RoleRule], warnings: inout [String], dirSyncPoll: inout Duration) -> LDAPSettings? {
         guard let keys = node.mapping(allowed: [
             "url", "start_tls", "tls_ca_file", "tls_verify", "bind_dn", "bind_password_file", "timeout", "page_size", "domain_scope",
-            "users", "groups", "dirsync_poll",
+            "users", "groups", "dirsync_poll", "accesslog_base",
         ], required: true) else { return nil }
         let missing = { (name: String) in ConfigNode(node: nil, path: "\(node.path).\(name)", problems: node.problems) }
         let urlNode = keys["url"] ?? missing("url")
@@ -141,13 +141,16 @@ package struct ConfigurationLoader {
             dirSyncPoll = poll.duration(default: dirSyncPoll, positive: true) ?? dirSyncPoll
             if dirSyncPoll < .milliseconds(500) || dirSyncPoll > .seconds(3600) { poll.report("must be between 500ms and 1h") }
         }
+        let accesslog = keys["accesslog_base"].flatMap { node in node.distinguishedName(required: true).map { _ in node.string() ?? "" } }
         let users = readUsers(keys["users"] ?? missing("users"))
         let groups = readGroups(keys["groups"] ?? missing("groups"))
         guard let url, let users, let groups else { return nil }
-        return LDAPSettings(
+        var settings = LDAPSettings(
             url: url, startTLS: startTLS, tlsCAFile: caFile, tlsVerify: verify, bindDN: bindDN, bindPassword: password,
             timeout: timeout, pageSize: pageSize, users: users, groups: groups, roleGroups: roles.map(\.group),
             domainScope: domainScope)
+        settings.accesslogBase = accesslog
+        return settings
     }
 
     private func readUsers(_ node: ConfigNode) -> UserSearch? {

@@ -75,7 +75,10 @@ extension SyncMetrics {
     }
 
     /// A watch batch's actions, and departures its window kept back.
-    func recordWatch(_ report: ExecutionReport?, refused: Int) {
+    func recordWatch(_ report: ExecutionReport?, refused: Int, groupsReadWhole: Int, groupsFromLog: Int) {
+        for (read, count) in [("whole", groupsReadWhole), ("accesslog", groupsFromLog)] where count > 0 {
+            CoreMetrics.Counter(label: "podero_team_sync_watch_group_reads_total", dimensions: [("read", read)], factory: metricsFactory).increment(by: count)
+        }
         for (action, outcomes) in report?.counts ?? [:] {
             for (result, count) in outcomes {
                 CoreMetrics.Counter(label: "podero_team_sync_actions_total", dimensions: [("kind", action.rawValue), ("outcome", result.rawValue)],

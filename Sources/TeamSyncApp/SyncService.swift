@@ -141,6 +141,9 @@ final class SyncLoop: Service, Sendable {
             try? await journal.recordWatchStatus(WatchStatus(mode: "off", connected: false, detail: reason, updatedAt: Date()))
             return
         }
+        if let problem = await LDAPDirectory(settings: configuration.directory, logger: logger).accesslogProblem() {
+            logger.warning("the watch reads changed groups whole", metadata: ["why": "\(problem)"])
+        }
         let engine = WatchEngine(configuration: configuration, kind: kind, journal: journal, metrics: metrics, gate: gate, logger: logger) { [ticker] why in
             logger.notice("a reconcile now", metadata: ["why": "\(why)"])
             ticker.schedule(after: .zero)

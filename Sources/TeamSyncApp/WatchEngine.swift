@@ -330,13 +330,13 @@ package final class WatchEngine: Sendable {
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in
                 let instant = ContinuousClock.now
-                for (id, dns) in outcome.readDNs {
+                for (id, dns) in outcome.facts.readDNs {
                     for dn in dns where state.recentDNs[id]?.last?.dn != dn {
                         state.recentDNs[id, default: []].removeAll { $0.dn == dn }
                         state.recentDNs[id, default: []].append((dn, instant))
                     }
                 }
-                if state.recentDNs.count > 10_000 || !outcome.readDNs.isEmpty {
+                if state.recentDNs.count > 10_000 || !outcome.facts.readDNs.isEmpty {
                     state.recentDNs = state.recentDNs.compactMapValues { list in
                         let kept = list.filter { instant - $0.at < .seconds(60) }.suffix(10)
                         return kept.isEmpty ? nil : Array(kept)
@@ -347,15 +347,16 @@ package final class WatchEngine: Sendable {
                 state.status.lastAppliedAt = Date()
                 if let latency { state.status.lagSeconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18 }
                 // A batch plans only the people it touched: the others held stay held.
-                state.heldDepartures.subtract(outcome.planned)
+                state.heldDepartures.subtract(outcome.facts.planned)
                 state.heldDepartures.formUnion(outcome.refused)
                 if !outcome.refused.isEmpty, recordRefusal { state.refusalWindowStart = now }
                 state.status.refusedDepartures = state.heldDepartures.count
                 state.status.refusedSince = state.heldDepartures.isEmpty ? nil : state.refusalWindowStart
             }
-            metrics.recordWatch(outcome.report, refused: state.withLock { $0.heldDepartures.count })
+            metrics.recordWatch(outcome.report, refused: state.withLock { $0.heldDepartures.count },
+                groupsReadWhole: outcome.facts.groupsReadWhole, groupsFromLog: outcome.facts.groupsFromLog)
             if let summary { logger.notice("watch batch applied", metadata: ["summary": "\(summary)"]) }
-            followUp(outcome.leftDNs, replica: replica)
+            followUp(outcome.facts.leftDNs, replica: replica)
             return false
         case .fullReadNeeded(let reason):
             var again = pending

@@ -9,6 +9,9 @@ package struct DirectoryReplica: Sendable {
     /// read: a group that changed is then compared value by value, and only the values that
     /// differ are parsed (a group of 100,000 members costs hashing, not 100,000 DN parses).
     private var rawValues: [DistinguishedName: [String]] = [:]
+    /// The server's version of each group read since the last complete read (its `entryCSN`):
+    /// the changes after it can be read from the server's change log (`WatchReader`).
+    private var versions: [DistinguishedName: String] = [:]
     private let roleGroups: [DistinguishedName]
     private let roleSet: Set<DistinguishedName>
     private let nested: Bool
@@ -30,6 +33,14 @@ package struct DirectoryReplica: Sendable {
 
     /// True when `dn` is a group of `directory.groups`.
     package func isGroup(_ dn: DistinguishedName) -> Bool { members[dn] != nil }
+
+    /// The version of `group` the replica holds, when known.
+    package func version(of group: DistinguishedName) -> String? { versions[group] }
+
+    /// Records the version of `group` the replica now holds (nil: unknown).
+    package mutating func setVersion(_ version: String?, of group: DistinguishedName) {
+        versions[group] = members[group] == nil ? nil : version
+    }
 
     /// The groups whose member values name `dn`.
     package func groups(listing dn: DistinguishedName) -> [DistinguishedName] { parents[.dn(dn)] ?? [] }
@@ -121,6 +132,7 @@ package struct DirectoryReplica: Sendable {
     @discardableResult
     package mutating func removeGroup(_ group: DistinguishedName) -> Set<GroupGraph.Member> {
         rawValues[group] = nil
+        versions[group] = nil
         guard let old = members.removeValue(forKey: group) else { return [] }
         let list = Set(old)
         for member in list {

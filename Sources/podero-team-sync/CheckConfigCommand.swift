@@ -39,6 +39,13 @@ struct CheckConfigCommand: AsyncParsableCommand {
                     watch = "watch: off: DirSync was refused to the bind account (\(error)); `run` would reconcile every sync.interval"
                 }
             }
+            if configuration.directory.accesslogBase != nil, kind != nil {
+                if let problem = await directory.accesslogProblem() {
+                    warnings.append("warning: \(problem): the watch reads changed groups whole")
+                } else {
+                    watch += "; changed groups are read from the accesslog \(configuration.directory.accesslogBase!)"
+                }
+            }
             do {
                 try await directory.checkConnection()
                 let snapshot = try await directory.readSnapshot()

@@ -11,6 +11,8 @@ struct RunCommand: AsyncParsableCommand {
             directory.dirsync_poll): a change reaches Podero within about a second (3 s with DirSync), \
             planned for the people it touches, with max_deletions, max_deletion_percent and max_deletions_per_day \
             held over any window of one sync.interval (departures beyond them wait for sync --max-deletions N). \
+            With directory.accesslog_base (OpenLDAP's accesslog overlay) a changed group's added and removed \
+            members are read from the log, not all its members. \
             `status` shows the watch; check-config --connect says which watch the server allows.
 
             SIGHUP reloads the configuration (a bad file is reported and the old one kept); SIGUSR1 starts a sync \

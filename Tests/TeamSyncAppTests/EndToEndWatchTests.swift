@@ -123,7 +123,13 @@ struct EndToEndWatchTests {
 
     @Test("random adds, moves, renames, group changes, disables and deletes: afterwards the full reconcile has nothing left to do")
     func randomStream() async throws {
-        let world = try World(sync: "max_deletions: 100\nmax_deletion_percent: 100\nmax_deletions_per_day: 1000")
+        // With the accesslog: group changes are read from it, refint's rewrites (which it does
+        // not log) by one-value checks; the full reconcile must agree all the same.
+        let port = freePort()
+        let sync = "max_deletions: 100\nmax_deletion_percent: 100\nmax_deletions_per_day: 1000"
+        let world = try World(extraConfig: "metrics:\n  listen: 127.0.0.1:\(port)", sync: sync)
+        world.accesslog = true
+        try world.writeConfig(extra: "metrics:\n  listen: 127.0.0.1:\(port)", sync: sync)
         defer { world.stop() }
         let service = try start(world)
         defer { stop(service) }
@@ -171,6 +177,18 @@ struct EndToEndWatchTests {
         let check = try world.cli(["plan", "--check"])
         #expect(check.status == 0, "after \(operations.count) changes the reconcile still has work:\n\(check.stdout)\nchanges:\n\(operations.joined(separator: "\n"))\n\(log(world))")
         #expect(!log(world).contains("a complete read is needed"), "\(log(world))")
+        let metrics = try World.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
+        #expect(metrics.contains(#"podero_team_sync_watch_group_reads_total{read="accesslog"}"#), "\(metrics)")
+        // check-config --connect says the log is used, or why not (an account that may not read it).
+        let checked = try world.cli(["check-config", "--connect"])
+        #expect(checked.stdout.contains("changed groups are read from the accesslog cn=accesslog"), "\(checked.stdout)\(checked.stderr)")
+        world.slapdBindDN = "cn=restricted,ou=services,dc=example,dc=com"
+        try world.writeConfig(extra: "metrics:\n  listen: 127.0.0.1:\(port)", sync: sync)
+        let restricted = try world.cli(["check-config", "--connect"])
+        // (slapd answers 32, no such object, for a base the account may not see.)
+        #expect(restricted.stderr.contains("directory.accesslog_base cn=accesslog cannot be read") && restricted.stderr.contains("the watch reads changed groups whole"),
+            "\(restricted.stdout)\(restricted.stderr)")
+        print("random stream group reads: " + metrics.split(separator: "\n").filter { $0.hasPrefix("podero_team_sync_watch_group_reads_total") }.joined(separator: ", "))
     }
 
     @Test("a burst of departures over the limit: exactly the limit goes, the rest waits, recorded once, status says so, sync --max-deletions confirms")

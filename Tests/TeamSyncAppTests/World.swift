@@ -24,6 +24,8 @@ final class World: @unchecked Sendable {  // used by one test at a time
     var sandboxURL: String = ""
     /// The account the slapd configuration binds as (`cn=restricted,…` sees less).
     var slapdBindDN = "cn=podero-sync,ou=services,dc=example,dc=com"
+    /// Write `directory.accesslog_base: cn=accesslog` (the slapd fixture logs its writes there).
+    var accesslog = false
     /// The AD bind account: svc-podero-watch also has the rights DirSync needs to see deletions.
     var adBindDN = "CN=svc-podero-sync,OU=Service Accounts,DC=corp,DC=example,DC=com"
     private var sandbox: pid_t?
@@ -102,7 +104,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
                   bind_dn: \(slapdBindDN)
                   bind_password_file: \(directory.appendingPathComponent("ldap-password").path)
                   timeout: 5s
-                  page_size: 7
+                  page_size: 7\(accesslog ? "\n  accesslog_base: cn=accesslog" : "")
                   users:
                     base_dn: ou=people,dc=example,dc=com
                     filter: "\(usersFilter)"

@@ -1,5 +1,6 @@
 import CLDAP
 import Dispatch
+import Glibc
 import Logging
 import TeamSyncCore
 
@@ -18,6 +19,10 @@ package struct AffectedRead: Sendable {
     package var leftUUIDs: Set<String> = []
     /// Why only a complete read can answer (a group too large to follow one by one…).
     package var fullReadNeeded: String?
+    /// Changed groups read with all their members, and those whose changes came from the
+    /// accesslog (`directory.accesslog_base`).
+    package var groupsReadWhole = 0
+    package var groupsFromLog = 0
 }
 
 /// The watch's replica, changed in place (a value passed around would be copied whole on its
@@ -34,7 +39,7 @@ package final class ReplicaBox: @unchecked Sendable {
 /// the group entries read.
 package struct WatchReader: Sendable {
     package let settings: LDAPSettings
-    private let logger: Logger
+    fileprivate let logger: Logger
     private let queue = DispatchQueue(label: "podero-team-sync.watch-reader", qos: .userInitiated)
     /// Most people re-read for one batch; a change that touches more is left to a complete read.
     package static let peopleLimit = 2_000
@@ -104,13 +109,28 @@ package struct WatchReader: Sendable {
                         people.formUnion(replica.people(reachedFrom: .dn(member)))
                     }
                 case .upserted(let dn, _):
-                    if let base = groupsBase, dn.isWithin(base) {
-                        if let values = try readGroup(dn) {
+                    if let base = groupsBase, dn.isWithin(base), let logged = try changesFromLog(dn, replica) {
+                        switch logged {
+                        case .unchanged:
+                            break
+                        case .gone:
+                            for member in replica.removeGroup(dn) { people.formUnion(replica.people(reachedFrom: member)) }
+                        case .changed(let list, let version):
+                            result.groupsFromLog += 1
+                            for (member, listed) in list where replica.setListed(member, in: dn, listed) {
+                                people.formUnion(replica.people(reachedFrom: .dn(member)))
+                            }
+                            replica.setVersion(version, of: dn)
+                        }
+                    } else if let base = groupsBase, dn.isWithin(base) {
+                        result.groupsReadWhole += 1
+                        if let (values, version) = try readGroup(dn) {
                             // Whoever was added or removed, and everyone below an added or removed
                             // nested group, can gain or lose a role; the other members cannot.
                             for member in replica.replaceGroup(dn, values: values, parse: memberParser) {
                                 people.formUnion(replica.people(reachedFrom: member))
                             }
+                            replica.setVersion(version, of: dn)
                         } else if replica.isGroup(dn) {
                             for member in replica.removeGroup(dn) { people.formUnion(replica.people(reachedFrom: member)) }
                         }
@@ -168,21 +188,26 @@ package struct WatchReader: Sendable {
             return found
         }
 
-        /// The member values of the group at `dn` as the server sent them, or nil when the
-        /// groups search does not find it there. A large Active Directory group sends its
-        /// members in ranges; they are collected.
-        private func readGroup(_ dn: DistinguishedName) throws -> [String]? {
+        /// The member values of the group at `dn` as the server sent them, with its version
+        /// (`entryCSN`, when an accesslog is configured), or nil when the groups search does not
+        /// find it there. A large Active Directory group sends its members in ranges; they are
+        /// collected.
+        private func readGroup(_ dn: DistinguishedName) throws -> (values: [String], version: String?)? {
             let attribute = settings.groups.memberAttribute
             var values: [String]?
+            var version: String?
             var ranged: RangedValueCollector.Part?
             var raw: String?
-            let names = CStringList([attribute.rawValue])
-            try readEntry(dn, filter: settings.groups.filter, attributes: [attribute.rawValue], purpose: "read a changed group") { entry in
+            let names = CStringList([attribute.rawValue, "entryCSN"])
+            let versioned = settings.accesslogBase != nil
+            try readEntry(dn, filter: settings.groups.filter, attributes: [attribute.rawValue] + (versioned ? ["entryCSN"] : []),
+                          purpose: "read a changed group") { entry in
                 if DirectoryReader.hasRangedValues(entry.attributeNames(), memberAttribute: attribute.rawValue) {
                     ranged = entry.allStrings()
                     raw = entry.rawDistinguishedName()
                 }
                 values = entry.strings(names[0])
+                if versioned { version = entry.strings(names[1]).first }
             }
             if let first = ranged, let raw {
                 let collector = RangedValueCollector(attribute: attribute.rawValue, purpose: "read a changed group's members in ranges")
@@ -190,7 +215,83 @@ package struct WatchReader: Sendable {
                     try connection.readEntry(raw, attributes: [description], purpose: collector.purpose, timeout: settings.timeout)
                 }
             }
-            return values
+            return values.map { ($0, version) }
+        }
+
+        /// What the accesslog says changed in a group since the version the replica holds.
+        enum LoggedChanges {
+            case unchanged
+            case gone
+            /// Each member added (true) or removed (false), in order, and the new version.
+            case changed([(DistinguishedName, Bool)], version: String)
+        }
+
+        /// Most log entries read for one group change; more are left to a read of the group.
+        static let logEntryLimit = 200
+
+        /// The changes of the group at `dn` since the replica's version of it, from the
+        /// accesslog; nil when only a read of all its members can tell (no accesslog, version
+        /// unknown, a write the log does not show: a rename of the group, a replace of all its
+        /// members, a write slapd's own overlays made, which they do not log).
+        private func changesFromLog(_ dn: DistinguishedName, _ replica: DirectoryReplica) throws -> LoggedChanges? {
+            guard let logBase = settings.accesslogBase, settings.groups.memberAttribute == .member,
+                let known = replica.version(of: dn), replica.isGroup(dn) else { return nil }
+            var current: String?
+            let csn = CStringList(["entryCSN"])
+            try readEntry(dn, filter: settings.groups.filter, attributes: ["entryCSN"], purpose: "read a changed group's version") { entry in
+                current = entry.strings(csn[0]).first
+            }
+            guard let current else { return .gone }
+            if current == known { return .unchanged }
+            // The log entry can be written a moment after the change is announced: one retry.
+            for attempt in 0..<2 {
+                if attempt > 0 { usleep(50_000) }
+                let entries: [LogEntry]?
+                do {
+                    entries = try logEntries(logBase, dn, since: known)
+                } catch let error as LDAPError where (error.code ?? -1) > 0 {
+                    // The server answered (no such base, no access…): the group is read whole;
+                    // `run` warned at start. A lost connection fails the batch as any read does.
+                    reader.logger.debug("the accesslog could not be read; the group is read whole", metadata: ["error": "\(error)"])
+                    return nil
+                }
+                guard let entries else { return nil }
+                let newer = entries.filter { $0.csn > known }.sorted { $0.csn < $1.csn }
+                guard newer.last?.csn == current else { continue }
+                var changes: [(DistinguishedName, Bool)] = []
+                for entry in newer {
+                    guard entry.type == "modify" else { return nil }
+                    for modification in entry.modifications {
+                        guard let change = AccesslogModification.memberChange(modification, attribute: settings.groups.memberAttribute.rawValue) else { return nil }
+                        if let change { changes.append(change) }
+                    }
+                }
+                return .changed(changes, version: current)
+            }
+            return nil
+        }
+
+        private struct LogEntry {
+            var csn: String
+            var type: String
+            var modifications: [String]
+        }
+
+        /// The successful writes to `dn` logged since `known`; nil when there are too many.
+        private func logEntries(_ base: String, _ dn: DistinguishedName, since known: String) throws -> [LogEntry]? {
+            let filter = "(&(objectClass=auditWriteObject)(reqDN=\(Self.escaped(Array(dn.normalized.utf8))))(reqResult=0)(entryCSN>=\(Self.escaped(Array(known.utf8)))))"
+            let names = CStringList(["entryCSN", "reqType", "reqMod"])
+            var entries: [LogEntry] = []
+            let request = LDAPConnection.SearchRequest(
+                purpose: "read a changed group's log", baseDN: base, filter: filter, attributes: ["entryCSN", "reqType", "reqMod"],
+                pageSize: Self.logEntryLimit + 1, timeout: settings.timeout, domainScope: false)
+            var tooMany = false
+            try connection.pagedSearch(request) { entry in
+                guard entries.count <= Self.logEntryLimit else { tooMany = true; return }
+                guard let csn = entry.strings(names[0]).first, let type = entry.strings(names[1]).first else { return }
+                entries.append(LogEntry(csn: csn, type: type.lowercased(), modifications: entry.strings(names[2])))
+            }
+            return tooMany || entries.count > Self.logEntryLimit ? nil : entries
         }
 
         /// Whether the group at `dn` lists `member` (one value asked for: a search of the group
@@ -304,5 +405,26 @@ package struct WatchReader: Sendable {
             }
             return String(decoding: text, as: UTF8.self)
         }
+    }
+}
+
+/// The values of an accesslog entry's `reqMod` (slapo-accesslog(5)): `attribute:op value`.
+package enum AccesslogModification {
+    /// One `reqMod` value (`member:+ uid=…`): an added or removed member; `.some(nil)` for
+    /// another attribute (ignored); nil when only a read of the group can tell (a replace,
+    /// a delete of every value, a value that is no DN).
+    package static func memberChange(_ modification: String, attribute: String) -> (DistinguishedName, Bool)?? {
+        guard let colon = modification.firstIndex(of: ":") else { return nil }
+        let name = modification[..<colon]
+        guard name.lowercased() == attribute.lowercased() else {
+            // Another attribute, or the member attribute with options: only the plain one counts.
+            return name.lowercased().hasPrefix(attribute.lowercased() + ";") ? nil : .some(nil)
+        }
+        let rest = modification[modification.index(after: colon)...]
+        guard let operation = rest.first else { return nil }
+        var value = rest.dropFirst()
+        if value.first == " " { value = value.dropFirst() }
+        guard !value.isEmpty, operation == "+" || operation == "-", let member = DistinguishedName(String(value)) else { return nil }
+        return .some((member, operation == "+"))
     }
 }
