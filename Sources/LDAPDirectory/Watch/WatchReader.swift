@@ -231,8 +231,9 @@ package struct WatchReader: Sendable {
 
         /// The changes of the group at `dn` since the replica's version of it, from the
         /// accesslog; nil when only a read of all its members can tell (no accesslog, version
-        /// unknown, a write the log does not show: a rename of the group, a replace of all its
-        /// members, a write slapd's own overlays made, which they do not log).
+        /// unknown or no longer in the log, the newest write not logged (yet), a rename of the
+        /// group, a replace of all its members). refint's rewrites are neither logged nor change
+        /// `entryCSN`: the watch's one-value checks after a rename or delete cover them.
         private func changesFromLog(_ dn: DistinguishedName, _ replica: DirectoryReplica) throws -> LoggedChanges? {
             guard let logBase = settings.accesslogBase, settings.groups.memberAttribute == .member,
                 let known = replica.version(of: dn), replica.isGroup(dn) else { return nil }
@@ -256,6 +257,9 @@ package struct WatchReader: Sendable {
                     return nil
                 }
                 guard let entries else { return nil }
+                // The write that made the version held must be there too: otherwise entries in
+                // between may have been purged (logpurge) and the log cannot tell.
+                guard entries.contains(where: { $0.csn == known }) else { return nil }
                 let newer = entries.filter { $0.csn > known }.sorted { $0.csn < $1.csn }
                 guard newer.last?.csn == current else { continue }
                 var changes: [(DistinguishedName, Bool)] = []
