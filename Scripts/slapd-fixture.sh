@@ -57,6 +57,7 @@ maxsize 1073741824
 suffix "cn=accesslog"
 rootdn "cn=accesslog"
 directory $d/accesslog
+envflags writemap
 index objectClass,entryCSN,reqDN,reqResult eq
 limits dn.exact="cn=podero-sync,ou=services,$suffix" size=unlimited time=unlimited
 access to * by dn.exact="cn=podero-sync,ou=services,$suffix" read by dn.exact="cn=admin,$suffix" read by * none

@@ -120,6 +120,13 @@ enum JournalSchema {
             }
             try db.create(index: "managed_account_last_dn", on: "managed_account", columns: ["last_dn"])
         }
+        migrator.registerMigration("v6: the audit log by action and time; managed accounts by state and role") { db in
+            // The deletion window counts departures and soft deletes of the last interval and
+            // day, and the live accounts, for every watch batch that plans a departure: with
+            // these they cost what the window holds, not what the journal holds.
+            try db.create(index: "audit_log_action_time", on: "audit_log", columns: ["action", "time"])
+            try db.create(index: "managed_account_state_role", on: "managed_account", columns: ["state", "role"])
+        }
         return migrator
     }
 }

@@ -118,12 +118,24 @@ package struct DirectoryReplica: Sendable {
             members[group]?.removeAll { $0 == key }
             parents[key]?.removeAll { $0 == group }
             if parents[key]?.isEmpty == true { parents[key] = nil }
-            let text = member.normalized
-            if let index = rawValues[group]?.firstIndex(where: { $0.utf8.count == text.utf8.count && DistinguishedName($0)?.normalized == text }) {
+            // The server's text is found by an ASCII case-insensitive comparison (no value is
+            // parsed: a group of 100,000 costs 100,000 short comparisons).
+            let text = Array(member.normalized.utf8)
+            if let index = rawValues[group]?.firstIndex(where: { Self.equalIgnoringASCIICase($0, text) }) {
                 rawValues[group]?.remove(at: index)
             } else {
                 rawValues[group] = nil
             }
+        }
+        return true
+    }
+
+    private static func equalIgnoringASCIICase(_ value: String, _ lowercased: [UInt8]) -> Bool {
+        guard value.utf8.count == lowercased.count else { return false }
+        var index = 0
+        for byte in value.utf8 {
+            if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != lowercased[index] { return false }
+            index += 1
         }
         return true
     }
