@@ -99,6 +99,7 @@ roles:
     sandbox_pid=$!
     for _ in $(seq 1 100); do grep -q "listening on" "$work/sandbox.out" && break; sleep 0.05; done
     sandbox=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/sandbox.out")
+    metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     cat > "$work/config.yaml" <<YAML
 version: 1
 directory:
@@ -117,6 +118,8 @@ sync:
   max_deletions_per_day: 100000
 journal:
   path: $work/state/journal.sqlite
+metrics:
+  listen: 127.0.0.1:$metrics_port
 YAML
     "$bin/podero-team-sync" sync --config "$work/config.yaml" --log-level warning > /dev/null
     "$bin/podero-team-sync" run --config "$work/config.yaml" --log-level notice 2> "$work/run.err" &
@@ -226,6 +229,8 @@ print(f"watch {n} people: p50 {pct(50):.3f} s, p95 {pct(95):.3f} s, p99 {pct(99)
       f"full reads {runs_after - runs_before}, list requests {lists}")
 PY
 )
+    reads=$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^podero_team_sync_watch_group_reads_total' | sed 's/podero_team_sync_watch_group_reads_total//' | tr '\n' ' ' || true)
+    echo "  changed groups read: ${reads:-none}(whole: all members; accesslog: added and removed members only)" >&2
     kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
     lines+=("$line")
 done
