@@ -293,6 +293,7 @@ struct EndToEndActiveDirectoryWatchTests {
     static let target = 3.0
     static let base = "DC=corp,DC=example,DC=com"
     static let joiner = "CN=Watch Joiner,OU=Staff,\(base)"
+    static let contractors = "OU=Contractors,OU=Staff,\(base)"
 
     private func seconds(until condition: () throws -> Bool, limit: Double = 15) rethrows -> Double? {
         let start = Date()
@@ -309,7 +310,7 @@ struct EndToEndActiveDirectoryWatchTests {
 
     private func role(_ world: World, _ email: String) throws -> String? { try world.liveTeam()[email]?["role"] as? String }
 
-    @Test("a join, a promotion, a rename, a disable and a delete reach Podero within 3 s; check-config says what the bind account may do")
+    @Test("a join, a promotion, a rename, a move, a nested group, a disable and a delete reach Podero within 3 s; check-config says what the bind account may do")
     func dirSync() throws {
         let world = try World(.activeDirectory, sync: "departure_grace: 0s")
         world.adBindDN = "CN=svc-podero-watch,OU=Service Accounts,\(Self.base)"
@@ -317,6 +318,9 @@ struct EndToEndActiveDirectoryWatchTests {
         defer {
             try? world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\ndelete: member\nmember: CN=Person 00006,OU=Staff,\(Self.base)\n")
             try? world.ldapModify("dn: CN=Person 00007 Renamed,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00007\ndeleteoldrdn: 1\n")
+            try? world.ldapModify("dn: CN=Person 00008,\(Self.contractors)\nchangetype: modrdn\nnewrdn: CN=Person 00008\ndeleteoldrdn: 1\nnewsuperior: OU=Staff,\(Self.base)\n")
+            try? world.ldapModify("dn: \(Self.contractors)\nchangetype: delete\n")
+            try? world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\ndelete: member\nmember: CN=Team Ops,OU=Groups,\(Self.base)\n")
             try? EndToEndActiveDirectoryTests.setErinAccountControl(world, 512)
             try? world.ldapModify("dn: \(Self.joiner)\nchangetype: delete\n")
             world.stop()
@@ -359,13 +363,23 @@ struct EndToEndActiveDirectoryWatchTests {
         try world.ldapModify("dn: CN=Person 00007,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00007 Renamed\ndeleteoldrdn: 1\n")
         Thread.sleep(forTimeInterval: 3)
         #expect(try role(world, "person00007@corp.example.com") == "staff")
-        let writes = try world.sandboxRequests().dropFirst(calls).filter { !["GET", "POST"].contains($0["method"] as? String ?? "") }
-        #expect(writes.isEmpty, "a rename made Podero calls: \(writes)")
         // Another change of the renamed person: still staff (DirSync reports the groups of a
         // renamed member; the watch's re-read of the groups that listed the old DN changes nothing).
         try world.ldapModify("dn: CN=Person 00007 Renamed,OU=Staff,\(Self.base)\nchangetype: modify\nreplace: description\ndescription: renamed\n")
         Thread.sleep(forTimeInterval: 3)
         #expect(try role(world, "person00007@corp.example.com") == "staff", "a renamed member lost the role\n\(log(world))")
+        var writes = try world.sandboxRequests().dropFirst(calls).filter { !["GET", "POST"].contains($0["method"] as? String ?? "") }
+        #expect(writes.isEmpty, "a rename made Podero calls: \(writes)")
+        // A move between OUs under the users base: followed by objectGUID, no call.
+        try world.ldapModify("dn: \(Self.contractors)\nchangetype: add\nobjectClass: organizationalUnit\nou: Contractors\n")
+        try world.ldapModify("dn: CN=Person 00008,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00008\ndeleteoldrdn: 1\nnewsuperior: \(Self.contractors)\n")
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try role(world, "person00008@corp.example.com") == "staff", "a moved member lost the role\n\(log(world))")
+        writes = try world.sandboxRequests().dropFirst(calls).filter { !["GET", "POST"].contains($0["method"] as? String ?? "") }
+        #expect(writes.isEmpty, "a rename or a move made Podero calls: \(writes)")
+        // A nested group into the admins: Team Ops ⊃ Ops Oncall ∋ bob.
+        try world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\nadd: member\nmember: CN=Team Ops,OU=Groups,\(Self.base)\n")
+        latencies["nested"] = try seconds(until: { try role(world, "bob@corp.example.com") == "admin" })
         try EndToEndActiveDirectoryTests.setErinAccountControl(world, 514)
         latencies["disable"] = try seconds(until: { try world.liveTeam()["erin@corp.example.com"] == nil })
         try world.ldapModify("dn: \(Self.joiner)\nchangetype: delete\n")
