@@ -63,6 +63,7 @@ package struct ChangeSync: Sendable {
         /// Changed groups read whole, and read from the accesslog.
         package var groupsReadWhole = 0
         package var groupsFromLog = 0
+        package var groupValuesChecked = 0
     }
 
     /// Plans and applies `changes`. `recordRefusal` says whether a refusal is recorded in the
@@ -218,7 +219,8 @@ package struct ChangeSync: Sendable {
         let prepared = planner.prepare(remote: remote, managed: managed, now: now)
         let snapshot = DirectorySnapshot(people: read.people, skipped: read.skipped)
         let planned = managedIDs.union(read.people.map(\.externalID)).union(read.skipped.compactMap(\.externalID))
-        let facts = Facts(planned: planned, readDNs: remembered, leftDNs: left, groupsReadWhole: read.groupsReadWhole, groupsFromLog: read.groupsFromLog)
+        let facts = Facts(planned: planned, readDNs: remembered, leftDNs: left, groupsReadWhole: read.groupsReadWhole, groupsFromLog: read.groupsFromLog,
+            groupValuesChecked: read.groupValuesChecked)
         return .plan(planner.plan(directory: snapshot, prepared: prepared), facts)
     }
 

@@ -75,8 +75,9 @@ extension SyncMetrics {
     }
 
     /// A watch batch's actions, and departures its window kept back.
-    func recordWatch(_ report: ExecutionReport?, refused: Int, groupsReadWhole: Int, groupsFromLog: Int) {
-        for (read, count) in [("whole", groupsReadWhole), ("accesslog", groupsFromLog)] where count > 0 {
+    /// `groupReads`: changed groups read whole, from the accesslog, and one-value checks.
+    func recordWatch(_ report: ExecutionReport?, refused: Int, groupReads: [String: Int]) {
+        for (read, count) in groupReads where count > 0 {
             CoreMetrics.Counter(label: "podero_team_sync_watch_group_reads_total", dimensions: [("read", read)], factory: metricsFactory).increment(by: count)
         }
         for (action, outcomes) in report?.counts ?? [:] {

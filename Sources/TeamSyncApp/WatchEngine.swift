@@ -354,7 +354,7 @@ package final class WatchEngine: Sendable {
                 state.status.refusedSince = state.heldDepartures.isEmpty ? nil : state.refusalWindowStart
             }
             metrics.recordWatch(outcome.report, refused: state.withLock { $0.heldDepartures.count },
-                groupsReadWhole: outcome.facts.groupsReadWhole, groupsFromLog: outcome.facts.groupsFromLog)
+                groupReads: ["whole": outcome.facts.groupsReadWhole, "accesslog": outcome.facts.groupsFromLog, "value": outcome.facts.groupValuesChecked])
             if let summary { logger.notice("watch batch applied", metadata: ["summary": "\(summary)"]) }
             followUp(outcome.facts.leftDNs, replica: replica)
             return false

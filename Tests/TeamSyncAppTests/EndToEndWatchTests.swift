@@ -312,9 +312,11 @@ struct EndToEndActiveDirectoryWatchTests {
 
     @Test("a join, a promotion, a rename, a move, a nested group, a disable and a delete reach Podero within 3 s; check-config says what the bind account may do")
     func dirSync() throws {
-        let world = try World(.activeDirectory, sync: "departure_grace: 0s")
+        let port = freePort()
+        let metrics = "metrics:\n  listen: 127.0.0.1:\(port)"
+        let world = try World(.activeDirectory, extraConfig: metrics, sync: "departure_grace: 0s")
         world.adBindDN = "CN=svc-podero-watch,OU=Service Accounts,\(Self.base)"
-        try world.writeConfig(sync: "departure_grace: 0s")
+        try world.writeConfig(extra: metrics, sync: "departure_grace: 0s")
         defer {
             try? world.ldapModify("dn: CN=Podero Admins,OU=Groups,\(Self.base)\nchangetype: modify\ndelete: member\nmember: CN=Person 00006,OU=Staff,\(Self.base)\n")
             try? world.ldapModify("dn: CN=Person 00007 Renamed,OU=Staff,\(Self.base)\nchangetype: modrdn\nnewrdn: CN=Person 00007\ndeleteoldrdn: 1\n")
@@ -329,11 +331,11 @@ struct EndToEndActiveDirectoryWatchTests {
         #expect(checked.stdout.contains("DirSync (Active Directory) polled every 2s") && checked.stdout.contains("deletions are seen at once"), "\(checked.stdout)\(checked.stderr)")
         // The plain bind account has neither right: DirSync still works, and says what it misses.
         world.adBindDN = "CN=svc-podero-sync,OU=Service Accounts,\(Self.base)"
-        try world.writeConfig(sync: "departure_grace: 0s")
+        try world.writeConfig(extra: metrics, sync: "departure_grace: 0s")
         let plain = try world.cli(["check-config", "--connect"])
         #expect(plain.stdout.contains("lacks \"Replicating Directory Changes\"") && plain.stdout.contains("deletions wait for the reconcile"), "\(plain.stdout)")
         world.adBindDN = "CN=svc-podero-watch,OU=Service Accounts,\(Self.base)"
-        try world.writeConfig(sync: "departure_grace: 0s")
+        try world.writeConfig(extra: metrics, sync: "departure_grace: 0s")
 
         let bulk = try #require(Int(ProcessInfo.processInfo.environment["TEAMSYNC_AD_PEOPLE"] ?? ""))
         let service = try world.launch(["run", "--log-level", "info"])
@@ -391,6 +393,12 @@ struct EndToEndActiveDirectoryWatchTests {
         #expect(!log(world).contains("a complete read is needed"), "\(log(world))")
         let check = try world.cli(["plan", "--check"])
         #expect(check.status == 0, "\(check.stdout)")
+        // DirSync sent the changed member values alone (incremental values): those groups were
+        // asked about each value, not read whole.
+        let reads = try World.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
+            .split(separator: "\n").filter { $0.hasPrefix("podero_team_sync_watch_group_reads_total") }
+        print("DirSync group reads: " + reads.joined(separator: ", "))
+        #expect(reads.contains { $0.contains(#"read="value""#) }, "\(reads)")
     }
 }
 

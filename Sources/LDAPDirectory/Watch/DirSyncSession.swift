@@ -14,7 +14,16 @@ final class DirSyncSession {
         var guid: String?
         var deleted: Bool
         var isGroup: Bool
+        /// The member values added (true) or removed (false) since the cookie, as
+        /// LDAP_DIRSYNC_INCREMENTAL_VALUES sends them (`member;range=1-1`, `member;range=0-0`).
+        var memberChanges: [(value: String, added: Bool)] = []
+        /// The member attribute came whole (a server that ignores the incremental flag).
+        var wholeMembers = false
     }
+
+    /// LDAP_DIRSYNC_INCREMENTAL_VALUES (MS-ADTS 3.1.1.3.4.1.3): a linked attribute's changed
+    /// values only, not all of them.
+    static let incrementalValues = Int32(bitPattern: 0x8000_0000)
 
     private let connection: LDAPConnection
     private let base: String
@@ -22,12 +31,14 @@ final class DirSyncSession {
     private let attributes: [String]
     private let timeout: Duration
     private let flags: Int32
+    private let memberAttribute: String
     private let purpose = "watch the directory (DirSync)"
     /// The newest cookie; opaque, per domain controller.
     private(set) var cookie: [UInt8]?
 
     init(settings: LDAPSettings, base: String, filter: String, attributes: [String], cookie: [UInt8]?, objectSecurity: Bool) throws {
-        flags = objectSecurity ? Int32(LDAP_CONTROL_X_DIRSYNC_OBJECT_SECURITY) : 0
+        flags = (objectSecurity ? Int32(LDAP_CONTROL_X_DIRSYNC_OBJECT_SECURITY) : 0) | Self.incrementalValues
+        memberAttribute = settings.groups.memberAttribute.rawValue.lowercased()
         connection = try LDAPConnection.bound(settings: settings)
         self.base = base
         self.filter = filter
@@ -82,7 +93,18 @@ final class DirSyncSession {
                 entry.forEachValue(guidName[0]) { if guid == nil { guid = ExternalIDDecoder.guidString($0) } }
                 let deleted = entry.strings(guidName[1]).contains { $0.uppercased() == "TRUE" }
                 let isGroup = entry.strings(guidName[2]).contains { $0.lowercased() == "group" }
-                changes.append(Change(dn: deleted ? nil : entry.distinguishedName(), guid: guid, deleted: deleted, isGroup: isGroup))
+                var change = Change(dn: deleted ? nil : entry.distinguishedName(), guid: guid, deleted: deleted, isGroup: isGroup)
+                if isGroup, !deleted {
+                    for name in entry.attributeNames() {
+                        let lowered = name.lowercased()
+                        let added = lowered == memberAttribute + ";range=1-1"
+                        if lowered == memberAttribute { change.wholeMembers = true }
+                        guard added || lowered == memberAttribute + ";range=0-0" else { continue }
+                        let description = CStringList([name])
+                        change.memberChanges += entry.strings(description[0]).map { ($0, added) }
+                    }
+                }
+                changes.append(change)
             case Int32(LDAP_RES_SEARCH_RESULT):
                 let more = try finish(message!)
                 return (changes, more)

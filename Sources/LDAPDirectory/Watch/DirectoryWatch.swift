@@ -142,6 +142,20 @@ package final class DirectoryWatch: Sendable {
         return names.filter { seen.insert($0.lowercased()).inserted }
     }
 
+    /// Most changed values of one group checked one by one; more read the group whole.
+    static let valueCheckLimit = 100
+
+    /// What a DirSync change asks the watch to read: a group whose changed member values came
+    /// alone is asked about each of those values (whatever its size); anything else is read.
+    static func signals(of change: DirSyncSession.Change, at dn: DistinguishedName) -> [DirectoryChange] {
+        guard change.isGroup, !change.wholeMembers, !change.memberChanges.isEmpty, change.memberChanges.count <= valueCheckLimit else {
+            return [.upserted(dn, uuid: change.guid)]
+        }
+        let members = change.memberChanges.compactMap { DistinguishedName($0.value) }
+        guard members.count == change.memberChanges.count else { return [.upserted(dn, uuid: change.guid)] }
+        return Set(members).map { .listing(group: dn, member: $0) }
+    }
+
     private func runDirSync(cookie initial: [UInt8]?, poll: Duration, objectSecurity: Bool, onEvent: @Sendable (WatchEvent) -> Void) {
         var cookie = initial
         var failures = 0
@@ -178,7 +192,7 @@ package final class DirectoryWatch: Sendable {
                             if change.deleted {
                                 if change.isGroup { groupDeleted = true } else { changes.append(.gone(nil, uuid: change.guid)) }
                             } else if let dn = change.dn {
-                                changes.append(.upserted(dn, uuid: change.guid))
+                                changes += Self.signals(of: change, at: dn)
                             }
                         }
                     }

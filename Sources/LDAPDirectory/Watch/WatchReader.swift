@@ -23,6 +23,8 @@ package struct AffectedRead: Sendable {
     /// accesslog (`directory.accesslog_base`).
     package var groupsReadWhole = 0
     package var groupsFromLog = 0
+    /// One-value checks of a group (`DirectoryChange.listing`).
+    package var groupValuesChecked = 0
 }
 
 /// The watch's replica, changed in place (a value passed around would be copied whole on its
@@ -91,6 +93,12 @@ package struct WatchReader: Sendable {
             // The id of each changed entry: one that is no person (anymore) where it is now may
             // have left the users base (DirSync reports a move under the new DN only).
             var ids: [DistinguishedName: String] = [:]
+            // A value to check in a group the replica does not hold (new, renamed): read it whole, once.
+            var unknown = Set<DistinguishedName>()
+            let changes = changes.compactMap { change -> DirectoryChange? in
+                guard case .listing(let group, _) = change, !replica.isGroup(group) else { return change }
+                return unknown.insert(group).inserted ? .upserted(group, uuid: nil) : nil
+            }
             for change in changes {
                 if case .upserted(let dn, let uuid?) = change { ids[dn] = uuid }
                 switch change {
@@ -105,6 +113,7 @@ package struct WatchReader: Sendable {
                     people.insert(.dn(dn))
                 case .listing(let group, let member):
                     guard replica.isGroup(group) else { continue }
+                    result.groupValuesChecked += 1
                     if replica.setListed(member, in: group, try lists(group, member)) {
                         people.formUnion(replica.people(reachedFrom: .dn(member)))
                     }
