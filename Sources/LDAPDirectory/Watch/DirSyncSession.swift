@@ -19,6 +19,8 @@ final class DirSyncSession {
         var memberChanges: [(value: String, added: Bool)] = []
         /// The member attribute came whole (a server that ignores the incremental flag).
         var wholeMembers = false
+        /// `name` came (DirSync sends changed attributes only): a new or renamed object.
+        var named = false
     }
 
     /// LDAP_DIRSYNC_INCREMENTAL_VALUES (MS-ADTS 3.1.1.3.4.1.3): a linked attribute's changed
@@ -94,13 +96,16 @@ final class DirSyncSession {
                 let deleted = entry.strings(guidName[1]).contains { $0.uppercased() == "TRUE" }
                 let isGroup = entry.strings(guidName[2]).contains { $0.lowercased() == "group" }
                 var change = Change(dn: deleted ? nil : entry.distinguishedName(), guid: guid, deleted: deleted, isGroup: isGroup)
-                if isGroup, !deleted {
+                // DirSync sends changed attributes only, objectClass seldom: any entry with
+                // member values is a group.
+                if !deleted {
                     for name in entry.attributeNames() {
                         let lowered = name.lowercased()
                         let added = lowered == memberAttribute + ";range=1-1"
-                        if lowered == memberAttribute { change.wholeMembers = true }
-                        guard added || lowered == memberAttribute + ";range=0-0" else { continue }
                         let description = CStringList([name])
+                        if lowered == "name" { change.named = true }
+                        if lowered == memberAttribute, !entry.strings(description[0]).isEmpty { change.wholeMembers = true }
+                        guard added || lowered == memberAttribute + ";range=0-0" else { continue }
                         change.memberChanges += entry.strings(description[0]).map { ($0, added) }
                     }
                 }

@@ -146,9 +146,12 @@ package final class DirectoryWatch: Sendable {
     static let valueCheckLimit = 100
 
     /// What a DirSync change asks the watch to read: a group whose changed member values came
-    /// alone is asked about each of those values (whatever its size); anything else is read.
+    /// alone is asked about each of those values (whatever its size); a group with neither
+    /// member values nor a new name kept its members (DirSync sends changed attributes only:
+    /// a link to a deleted account, whose tombstone arrives itself); anything else is read.
     static func signals(of change: DirSyncSession.Change, at dn: DistinguishedName) -> [DirectoryChange] {
-        guard change.isGroup, !change.wholeMembers, !change.memberChanges.isEmpty, change.memberChanges.count <= valueCheckLimit else {
+        if change.isGroup, !change.wholeMembers, !change.named, change.memberChanges.isEmpty { return [] }
+        guard !change.wholeMembers, !change.named, !change.memberChanges.isEmpty, change.memberChanges.count <= valueCheckLimit else {
             return [.upserted(dn, uuid: change.guid)]
         }
         let members = change.memberChanges.compactMap { DistinguishedName($0.value) }
