@@ -27,6 +27,12 @@ let package = Package(
         // Pure model, role mapping inputs and the port protocols. No dependencies.
         .target(name: "TeamSyncCore"),
 
+        // The version the binaries report (`--version`) and the Debian package carries, stamped
+        // at build time from `git describe` (or the VERSION file in a tarball).
+        .target(name: "BuildInfo", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool(), dependencies: ["version-stamp"]),
+        .executableTarget(name: "version-stamp"),
+
         // libldap + liblber behind a tiny shim (see ../shared/ldap-notes.md).
         .systemLibrary(
             name: "CLDAP",
@@ -89,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "podero-team-sync",
             dependencies: [
-                "TeamSyncApp", "SyncJournal", "TeamSyncCore",
+                "TeamSyncApp", "SyncJournal", "TeamSyncCore", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "podero-sandbox",
             dependencies: [
-                "PoderoSandbox", "TeamSyncCore",
+                "PoderoSandbox", "TeamSyncCore", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import Hummingbird
 import Logging
@@ -16,7 +17,8 @@ struct PoderoSandboxCommand: AsyncParsableCommand {
             podero-api.md. Inferred behaviours and faults are switches. Test-only introspection lives
             under /_sandbox/ (state, seed, reset, requests, stats, faults, expire-tokens) and is not part
             of the emulated API. Prints "podero-sandbox listening on http://127.0.0.1:PORT" when ready.
-            """)
+            """,
+        version: BuildInfo.version)
 
     @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).") var port: Int = 8080
     @Option(help: "The organisation's id (UUID).") var orgId: String

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import TeamSyncApp
 
 /// `podero-team-sync`: keeps a Podero team in step with an LDAP or Active Directory directory.
@@ -12,6 +13,7 @@ struct PoderoTeamSync: AsyncParsableCommand {
             3 partial failure, 4 a safety limit refused the deletions, 64 usage error, 78 configuration error.
             The configuration file is --config, else $PODERO_TEAM_SYNC_CONFIG, else /etc/podero-team-sync/config.yaml.
             """,
+        version: BuildInfo.version,
         subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, AuditCommand.self])
 
     /// Hardens the process before anything is read (no core dumps: issue 15 #12), then runs the command.
