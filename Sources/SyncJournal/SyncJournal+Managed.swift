@@ -74,7 +74,7 @@ extension SyncJournal {
         case restoreBlocked = "restore_blocked"
     }
 
-    /// Live managed accounts per role and pending departures, counted by SQLite.
+    /// Live managed accounts per role, pending departures and cases needing a human, counted by SQLite.
     package func managedCounts() async throws -> ManagedCounts {
         try await database.read { db in
             var counts = ManagedCounts()
@@ -84,7 +84,9 @@ extension SyncJournal {
                 let count: Int = row[2]
                 if state == .active || state == .departed { counts.live[role, default: 0] += count }
                 if state == .departed { counts.pendingDepartures += count }
+                if state == .restoreBlocked { counts.needsAttention += count }
             }
+            counts.needsAttention += try Int.fetchOne(db, sql: "SELECT count(*) FROM attention WHERE kind IN \(Self.attentionKinds)") ?? 0
             return counts
         }
     }

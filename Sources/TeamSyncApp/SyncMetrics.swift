@@ -14,7 +14,10 @@ package final class SyncMetrics: Sendable {
     private let lastAttempt: CoreMetrics.Gauge
     private let duration: Metrics.Timer
     private let refusals: CoreMetrics.Counter
+    private let interval: CoreMetrics.Gauge
+    private let partialStreak: CoreMetrics.Gauge
     private let lastSuccessDate = Mutex<Date?>(nil)
+    private let partialRuns = Mutex(0)
 
     package init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -24,11 +27,26 @@ package final class SyncMetrics: Sendable {
         lastAttempt = CoreMetrics.Gauge(label: "podero_team_sync_last_attempt_timestamp_seconds", factory: factory)
         duration = Metrics.Timer(label: "podero_team_sync_run_duration_seconds", factory: factory)
         refusals = CoreMetrics.Counter(label: "podero_team_sync_safety_refusals_total", factory: factory)
+        interval = CoreMetrics.Gauge(label: "podero_team_sync_sync_interval_seconds", factory: factory)
+        partialStreak = CoreMetrics.Gauge(label: "podero_team_sync_consecutive_partial_failures", factory: factory)
     }
 
-    /// Records one finished cycle.
-    package func record(_ outcome: SyncCycle.Outcome, duration elapsed: Duration) {
+    /// Records one finished cycle, and the `sync.interval` in force (the alert rules compare
+    /// the last success against it, so a reload that changes it moves the alert too).
+    /// Cycles in a row that ended in a partial failure (exit 3): a clean cycle resets the count,
+    /// a fatal or refused one leaves it as it is.
+    package func record(_ outcome: SyncCycle.Outcome, duration elapsed: Duration, interval syncInterval: Duration) {
         let now = Date()
+        interval.record(syncInterval.timeInterval)
+        let streak = partialRuns.withLock { count -> Int in
+            switch outcome.runOutcome {
+            case .partial: count += 1
+            case .ok: count = 0
+            case .refused, .failed: break
+            }
+            return count
+        }
+        partialStreak.record(streak)
         lastAttempt.record(now.timeIntervalSince1970)
         duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if outcome.runOutcome.countsAsGoodRead {
@@ -53,6 +71,14 @@ package final class SyncMetrics: Sendable {
                 .record(managed.live[role] ?? 0)
         }
         CoreMetrics.Gauge(label: "podero_team_sync_pending_departures", factory: factory).record(managed.pendingDepartures)
+        CoreMetrics.Gauge(label: "podero_team_sync_needs_attention", factory: factory).record(managed.needsAttention)
+    }
+
+    /// The service started (`podero_team_sync_start_timestamp_seconds`): the alert on a missing
+    /// success counts from here until the first good read.
+    package func started(interval syncInterval: Duration) {
+        CoreMetrics.Gauge(label: "podero_team_sync_start_timestamp_seconds", factory: factory).record(Date().timeIntervalSince1970)
+        interval.record(syncInterval.timeInterval)
     }
 
     /// The end of the last cycle that was a good read (`RunOutcome.countsAsGoodRead`).

@@ -90,6 +90,7 @@ final class SyncLoop: Service, Sendable {
             syncNow.cancel()
             watchdog?.cancel()
         }
+        metrics.started(interval: environment.configuration.interval)
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
         await startWatch()
         ticker.schedule(after: .zero)
@@ -179,7 +180,7 @@ final class SyncLoop: Service, Sendable {
             }
         }
         state.withLock { $0.watch }?.reconciled(outcome, readStarted: started)
-        metrics.record(outcome, duration: clock.now - started)
+        metrics.record(outcome, duration: clock.now - started, interval: environment.configuration.interval)
         notifier.notify("STATUS=\(outcome.summary.prefix(200))")
         let interval = environment.configuration.interval
         if outcome.exitStatus == .fatal {

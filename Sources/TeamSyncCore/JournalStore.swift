@@ -99,15 +99,18 @@ package struct RunEnd: Sendable, Equatable {
     }
 }
 
-/// Live managed accounts per role, and how many wait out their departure grace.
+/// Live managed accounts per role, how many wait out their departure grace, and how many cases
+/// need a human (`status`'s "Needs a human": blocked restores and skipped directory entries).
 package struct ManagedCounts: Sendable, Equatable {
     package var live: [Role: Int]
     package var pendingDepartures: Int
+    package var needsAttention: Int
 
     /// Creates counts.
-    package init(live: [Role: Int] = [:], pendingDepartures: Int = 0) {
+    package init(live: [Role: Int] = [:], pendingDepartures: Int = 0, needsAttention: Int = 0) {
         self.live = live
         self.pendingDepartures = pendingDepartures
+        self.needsAttention = needsAttention
     }
 
     /// Counts these accounts.
@@ -116,6 +119,7 @@ package struct ManagedCounts: Sendable, Equatable {
         for account in accounts {
             if account.state.isLive { live[account.role, default: 0] += 1 }
             if case .departed = account.state { pendingDepartures += 1 }
+            if case .restoreBlocked = account.state { needsAttention += 1 }
         }
     }
 }

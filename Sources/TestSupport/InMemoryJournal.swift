@@ -136,7 +136,11 @@ package final class InMemoryJournal: JournalStore {
 
     package func managedAccounts() async throws -> [ManagedAccount] { accounts }
 
-    package func managedCounts() async throws -> ManagedCounts { ManagedCounts(accounts) }
+    package func managedCounts() async throws -> ManagedCounts {
+        var counts = ManagedCounts(accounts)
+        counts.needsAttention += skippedCases.count
+        return counts
+    }
 
     package func softDeletes(since time: Date) async throws -> Int {
         let from = AuditTime.format(time)
