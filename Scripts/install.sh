@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs podero-team-sync on a server: the release binary, the systemd unit, the example
-# configuration (never overwriting an existing one) and the secret files' places.
-# The service runs as a dynamic user (DynamicUser=yes); secrets reach it as systemd credentials.
+# Installs podero-team-sync from source on a server: the release binary, the systemd units, the
+# system user (systemd-sysusers), the example configuration (never overwriting an existing one)
+# and the secret files' places. The Debian package (Scripts/package-deb.sh) does the same the
+# Debian way and is the first choice; this is for machines that build from source.
+# The service runs as the system user podero-team-sync, which owns /var/lib/podero-team-sync;
+# secrets stay root's and reach the service as systemd credentials.
 #
 #   sudo Scripts/install.sh [PREFIX=/usr/local]
 set -euo pipefail
@@ -9,20 +12,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . Scripts/lib.sh
 prefix=${1:-/usr/local}
 [ "$(id -u)" -eq 0 ] || { echo "run as root (sudo $0)" >&2; exit 1; }
-ensure_packages libldap-2.5-0 libsqlite3-0
+ensure_packages libldap-dev libsqlite3-dev
 ensure_swift
 swift build -c release --product podero-team-sync
 install -D -m 0755 "$(swift build -c release --show-bin-path)/podero-team-sync" "$prefix/bin/podero-team-sync"
-# A system user of the same name: systemd's DynamicUser= then uses it, and an administrator can
-# run `sudo -u podero-team-sync podero-team-sync status` against the service's journal.
-if ! id podero-team-sync >/dev/null 2>&1; then
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin podero-team-sync
-    echo "created the system user podero-team-sync"
-fi
-install -D -m 0644 systemd/podero-team-sync.service /etc/systemd/system/podero-team-sync.service
-if [ "$prefix" != /usr/local ]; then
-    sed -i "s|/usr/local/bin/podero-team-sync|$prefix/bin/podero-team-sync|" /etc/systemd/system/podero-team-sync.service
-fi
+install -D -m 0644 systemd/podero-team-sync.sysusers /usr/lib/sysusers.d/podero-team-sync.conf
+systemd-sysusers podero-team-sync.conf
+install -d -m 0700 -o podero-team-sync -g podero-team-sync /var/lib/podero-team-sync
+for unit in podero-team-sync.service podero-team-sync@.service; do
+    sed "s|/usr/bin/podero-team-sync|$prefix/bin/podero-team-sync|" "systemd/$unit" > "/etc/systemd/system/$unit"
+    chmod 0644 "/etc/systemd/system/$unit"
+done
 install -d -m 0755 /etc/podero-team-sync
 if [ ! -e /etc/podero-team-sync/config.yaml ]; then
     install -m 0644 config/podero-team-sync.example.yaml /etc/podero-team-sync/config.yaml
