@@ -2,22 +2,34 @@
 # Builds the Debian package dist/podero-team-sync_VERSION-1_amd64.deb; its path is the last line.
 # Installs the build tools it lacks (debhelper, dpkg-dev, fakeroot) like the other scripts.
 #
-#   Scripts/package-deb.sh            # then: sudo apt install ./dist/podero-team-sync_*.deb
+#   Scripts/package-deb.sh              # then: sudo apt install ./dist/podero-team-sync_*.deb
+#   Scripts/package-deb.sh --build-only # step 3 alone (Scripts/test.sh runs it early, niced)
 #
 # What goes in is built here, into .build/deb/src/stage, and debhelper lays it out (debian/):
 #  1. man pages for every subcommand: swift-argument-parser's generate-manual plugin. It builds
 #     the whole package in the configuration it is given; debug (shared with the tests' build),
 #     so it cannot overwrite the static release binaries of step 3.
 #  2. bash, zsh and fish completions (--generate-completion-script).
-#  3. both executables, release, with the Swift runtime linked statically; dh_strip strips them
-#     and dpkg-shlibdeps computes Depends: from the libraries they link (libldap's package name
-#     differs between Debian releases, so it is never written down).
+#  3. both executables, release, with the Swift runtime linked statically, in their own scratch
+#     path (.build-static: it never waits for, or disturbs, a build or a `swift test` in .build);
+#     dh_strip strips them and dpkg-shlibdeps computes Depends: from the libraries they link
+#     (libldap's package name differs between Debian releases, so it is never written down).
 # The version is the binaries' own (--version: git describe at build time, VERSION in a tarball).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . Scripts/lib.sh
 ensure_packages debhelper dpkg-dev fakeroot libldap-dev libsqlite3-dev
 ensure_swift
+
+static=.build-static
+build_static() {
+    swift build -c release --static-swift-stdlib --scratch-path "$static" --product podero-team-sync \
+        && swift build -c release --static-swift-stdlib --scratch-path "$static" --product podero-sandbox
+}
+if [ "${1:-}" = --build-only ]; then
+    build_static
+    exit
+fi
 
 work=.build/deb
 src=$work/src
@@ -27,6 +39,7 @@ mkdir -p "$stage"/{bin,man,examples,config} "$stage"/completions/{bash,zsh,fish}
 
 # 1. Man pages, dated by the last commit (reproducible), named podero-team-sync-SUBCOMMAND.1.
 date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
+rm -rf .build/plugins/GenerateManual/outputs   # no page of a subcommand that is gone
 swift package generate-manual --multi-page --configuration debug --date "$date" \
     --authors "podero-team-sync developers" >"$work/manual.log" 2>&1 || { cat "$work/manual.log" >&2; exit 1; }
 for page in .build/plugins/GenerateManual/outputs/podero-team-sync/*.1 .build/plugins/GenerateManual/outputs/podero-sandbox/*.1; do
@@ -49,10 +62,8 @@ for page in .build/plugins/GenerateManual/outputs/podero-team-sync/*.1 .build/pl
 done
 
 # 3 before 2: the completions come from the binaries that are shipped.
-swift build -c release --static-swift-stdlib --product podero-team-sync >"$work/build.log" 2>&1 \
-    && swift build -c release --static-swift-stdlib --product podero-sandbox >>"$work/build.log" 2>&1 \
-    || { tail -50 "$work/build.log" >&2; exit 1; }
-bin=$(swift build -c release --show-bin-path)
+build_static >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
+bin=$(swift build -c release --scratch-path "$static" --show-bin-path)
 for tool in podero-team-sync podero-sandbox; do
     install -m 0755 "$bin/$tool" "$stage/bin/$tool"
     # Sourced, not run: no #! line (lintian bash-completion-with-hashbang).

@@ -52,7 +52,7 @@ struct DebianPackageTests {
         #expect(result.status == 0 && tags.isEmpty, "\(result.stdout)")
     }
 
-    @Test("install, use, reinstall over a local edit, remove, purge", .enabled(if: hasDpkg, "dpkg is absent: the Debian package is not tested on this machine"))
+    @Test("install, use, reinstall and upgrade over a local edit, remove, purge", .enabled(if: hasDpkg, "dpkg is absent: the Debian package is not tested on this machine"))
     func lifecycle() throws {
         let deb = try debFile()
         _ = try dpkg(["--purge", Self.package])  // a leftover of an interrupted run
@@ -164,6 +164,22 @@ struct DebianPackageTests {
         #expect(try String(contentsOfFile: "/etc/podero-team-sync/config.yaml", encoding: .utf8) == edited)
         #expect(try String(contentsOfFile: "/etc/podero-team-sync/ldap-password", encoding: .utf8) == "s3cret\n")
         #expect(!exists("/etc/podero-team-sync/config.yaml.dpkg-dist") && !exists("/etc/podero-team-sync/config.yaml.dpkg-new"))
+
+        // An upgrade (the same package with a higher version) keeps all of it too, says nothing
+        // of a first install, and the unit stays enabled.
+        let newer = world.directory.appendingPathComponent("newer.deb").path
+        let unpacked = world.directory.appendingPathComponent("newer").path
+        let repacked = try sh("""
+            dpkg-deb -R '\(deb)' '\(unpacked)' && sed -i 's/^Version: .*/Version: \(version)+upgrade-1/' '\(unpacked)/DEBIAN/control' \
+            && dpkg-deb -Znone -b '\(unpacked)' '\(newer)' >/dev/null
+            """)
+        #expect(repacked.status == 0, "\(repacked.stderr)")
+        let upgraded = try dpkg(["-i", newer])
+        #expect(upgraded.status == 0 && !upgraded.stdout.contains("enabled, but not started"), "\(upgraded.stdout)\(upgraded.stderr)")
+        #expect(try sh("dpkg-query -W -f='${Version}' \(Self.package)").stdout == "\(version)+upgrade-1")
+        #expect(try String(contentsOfFile: "/etc/podero-team-sync/config.yaml", encoding: .utf8) == edited)
+        #expect(exists("/var/lib/podero-team-sync/journal.sqlite"))
+        #expect(exists("/etc/systemd/system/multi-user.target.wants/podero-team-sync.service"), "still enabled after the upgrade")
 
         // Remove: the programs go, disabled; the configuration and the journal stay.
         let removed = try dpkg(["-r", Self.package])
