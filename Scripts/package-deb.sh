@@ -3,7 +3,7 @@
 # Installs the build tools it lacks (debhelper, dpkg-dev, fakeroot) like the other scripts.
 #
 #   Scripts/package-deb.sh              # then: sudo apt install ./dist/podero-team-sync_*.deb
-#   Scripts/package-deb.sh --build-only # step 3 alone (Scripts/test.sh runs it early, niced)
+#   Scripts/package-deb.sh --build-only # step 3 alone (Scripts/test.sh runs it early, on idle CPU)
 #
 # What goes in is built here, into .build/deb/src/stage, and debhelper lays it out (debian/):
 #  1. man pages for every subcommand: swift-argument-parser's generate-manual plugin. It builds

@@ -26,10 +26,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# The package's static release build (every dependency at -O: the longest step) starts now, at
-# the lowest priority, in its own scratch path: it takes the CPU that the fixtures, the
-# conformance check and the suites (mostly waiting on servers) leave idle, and yields the rest.
-setsid nice -n 19 Scripts/package-deb.sh --build-only >"$fixtures/static-build.log" 2>&1 &
+# The package's static release build (every dependency at -O: the longest step) starts now, in
+# its own scratch path, under SCHED_IDLE: it takes only the CPU that the fixtures, the debug
+# build, the conformance check and the suites (mostly waiting on servers) leave idle. (Not
+# `nice`: SwiftPM's build threads set their own nice value, and the compilers inherit that; they
+# do inherit the scheduling class.)
+setsid chrt --idle 0 Scripts/package-deb.sh --build-only >"$fixtures/static-build.log" 2>&1 &
 static_build=$!
 
 Scripts/slapd-fixture.sh start "$fixtures/slapd"
