@@ -19,7 +19,7 @@ install -D -m 0755 "$(swift build -c release --show-bin-path)/podero-team-sync" 
 install -D -m 0644 systemd/podero-team-sync.sysusers /usr/lib/sysusers.d/podero-team-sync.conf
 systemd-sysusers podero-team-sync.conf
 install -d -m 0700 -o podero-team-sync -g podero-team-sync /var/lib/podero-team-sync
-for unit in podero-team-sync.service podero-team-sync@.service; do
+for unit in podero-team-sync.service podero-team-sync@.service podero-team-sync-review.service podero-team-sync-review.timer; do
     sed "s|/usr/bin/podero-team-sync|$prefix/bin/podero-team-sync|" "systemd/$unit" > "/etc/systemd/system/$unit"
     chmod 0644 "/etc/systemd/system/$unit"
 done
@@ -40,4 +40,5 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
     echo "then: podero-team-sync check-config --connect --config /etc/podero-team-sync/config.yaml"
     echo "      systemctl enable --now podero-team-sync"
+    echo "      systemctl enable --now podero-team-sync-review.timer   # the monthly access review (optional)"
 fi

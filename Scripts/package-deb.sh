@@ -80,6 +80,8 @@ cp -r debian "$src/debian"
 install -m 0644 systemd/podero-team-sync.service "$src/debian/podero-team-sync.service"
 install -m 0644 systemd/podero-team-sync@.service "$src/debian/podero-team-sync@.service"
 install -m 0644 systemd/podero-team-sync.sysusers "$src/debian/podero-team-sync.sysusers"
+install -m 0644 systemd/podero-team-sync-review.service "$src/debian/podero-team-sync.podero-team-sync-review.service"
+install -m 0644 systemd/podero-team-sync-review.timer "$src/debian/podero-team-sync.podero-team-sync-review.timer"
 
 dist=$(pwd)/dist
 rm -f "$dist"/podero-team-sync_*.deb

@@ -11,9 +11,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . Scripts/lib.sh
 
 # prometheus for promtool (the alert rules' tests); lintian, man-db, bash-completion and file for
-# the package's checks; debhelper, dpkg-dev and fakeroot to build it.
+# the package's checks; debhelper, dpkg-dev and fakeroot to build it; chromium renders the
+# access review's HTML page headless.
 ensure_packages "${PODERO_PACKAGES[@]}" "${PODERO_AD_PACKAGES[@]}" prometheus lintian man-db bash-completion file \
-    debhelper dpkg-dev fakeroot
+    debhelper dpkg-dev fakeroot chromium
 ensure_swift
 
 fixtures=$(mktemp -d "${TMPDIR:-/tmp}/podero-team-sync-test.XXXXXX")

@@ -82,6 +82,10 @@ package struct UserSearch: Sendable {
     package var disabledFilter: String?
     /// Attribute that `memberUid` values refer to.
     package var uidAttribute: String
+    /// `expires_attribute`: when a person's access ends; nil reads no expiry.
+    package var expiresAttribute: String?
+    /// `expires_format`: how that attribute writes a date.
+    package var expiresFormat: ExpiryFormat = .auto
 
     /// Creates a people search; defaults follow CONTRACT.md.
     package init(

@@ -1,3 +1,4 @@
+import Foundation
 import TeamSyncCore
 
 /// One entry of the people search, decoded but not yet checked against the others: either a
@@ -19,6 +20,7 @@ struct PersonCandidate {
         var email: EmailAddress
         var firstName: String?
         var lastName: String?
+        var expiresAt: Date?
     }
 
     /// The valid person, if the entry is one.
@@ -37,6 +39,8 @@ struct PersonDecoder {
     private let firstNameName: String
     private let lastNameName: String
     private let readsUID: Bool
+    /// Index of the expiry attribute in `attributes`, and its name and format.
+    private let expiry: (index: Int, name: String, format: ExpiryFormat)?
 
     /// The attributes the people search asks for.
     var requestedAttributes: [String] { attributes.pointers.map { String(cString: $0) } }
@@ -44,6 +48,12 @@ struct PersonDecoder {
     init(_ users: UserSearch, readsUID: Bool) {
         var names = [users.externalIDAttribute, users.emailAttribute, users.firstNameAttribute, users.lastNameAttribute]
         if readsUID { names.append(users.uidAttribute) }
+        if let name = users.expiresAttribute {
+            expiry = (names.count, name, users.expiresFormat.resolved(for: name))
+            names.append(name)
+        } else {
+            expiry = nil
+        }
         attributes = CStringList(names)
         binaryID = ExternalIDDecoder.isBinaryGUID(users.externalIDAttribute)
         externalIDName = users.externalIDAttribute
@@ -79,7 +89,19 @@ struct PersonDecoder {
                     diagnostic: Diagnostic(.invalidName, entry: dn.normalized, message: "\(attribute) \(problem); skipped"))
                 return PersonCandidate(dn: dn, uid: uid, content: .skipped(skipped))
             }
-            let person = PersonCandidate.ValidPerson(externalID: externalID, email: email, firstName: firstName, lastName: lastName)
+            var expiresAt: Date?
+            if let expiry, let raw = entry.firstString(attributes[expiry.index]) {
+                switch ExpiryDecoder.decode(raw, format: expiry.format) {
+                case .success(let date): expiresAt = date
+                case .failure(.invalid(let why)):
+                    let skipped = SkippedEntry(dn: dn, externalID: externalID, email: email,
+                        diagnostic: Diagnostic(.invalidExpiry, entry: dn.normalized,
+                            message: "\(expiry.name) \(why) (directory.users.expires_format: \(expiry.format.rawValue)); skipped"))
+                    return PersonCandidate(dn: dn, uid: uid, content: .skipped(skipped))
+                }
+            }
+            let person = PersonCandidate.ValidPerson(
+                externalID: externalID, email: email, firstName: firstName, lastName: lastName, expiresAt: expiresAt)
             return PersonCandidate(dn: dn, uid: uid, content: .valid(person))
         }
     }

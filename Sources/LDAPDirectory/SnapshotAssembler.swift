@@ -50,7 +50,8 @@ struct SnapshotAssembler {
                 DirectoryPerson(
                     externalID: person.externalID, dn: candidate.dn, email: person.email,
                     firstName: person.firstName, lastName: person.lastName,
-                    isDisabled: disabled.contains(candidate.dn), memberships: memberships[candidate.dn] ?? []))
+                    isDisabled: disabled.contains(candidate.dn), memberships: memberships[candidate.dn] ?? [],
+                    expiresAt: person.expiresAt))
         }
         return DirectorySnapshot(
             people: people, skipped: skipped, diagnostics: diagnostics + groupDiagnostics,

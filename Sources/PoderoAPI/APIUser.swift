@@ -8,17 +8,23 @@ struct APIUser: Decodable {
     var externalUserID: String?
     var firstName: String?
     var lastName: String?
+    var lastLogin: String?
+    var joinedAt: String?
+    var isOnboarded: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, role, email
         case externalUserID = "external_user_id", firstName = "first_name", lastName = "last_name"
+        case lastLogin = "last_login", joinedAt = "joined_at", isOnboarded = "is_onboarded"
     }
 
     func account(softDeleted: Bool = false) -> RemoteAccount {
-        RemoteAccount(
+        var account = RemoteAccount(
             id: id, role: RemoteAccount.Role(apiValue: role), email: email,
             externalID: externalUserID.flatMap { $0.isEmpty ? nil : ExternalID($0) },
             firstName: firstName, lastName: lastName, isSoftDeleted: softDeleted)
+        account.activity = RemoteAccount.Activity(lastLogin: lastLogin, joinedAt: joinedAt, isOnboarded: isOnboarded)
+        return account
     }
 }
 

@@ -45,12 +45,13 @@ struct UserListDecoder {
         guard index == bytes.count else { throw fail("unexpected bytes after the list") }
     }
 
-    private enum Field { case id, role, email, externalUserID, firstName, lastName, other }
+    private enum Field { case id, role, email, externalUserID, firstName, lastName, lastLogin, joinedAt, isOnboarded, other }
 
     private mutating func user() throws -> APIUser {
         try expect(UInt8(ascii: "{"))
         var id: String?, role: String?, email: String?
         var externalUserID: String?, firstName: String?, lastName: String?
+        var lastLogin: String?, joinedAt: String?, isOnboarded: Bool?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -68,6 +69,10 @@ struct UserListDecoder {
                 case .externalUserID: externalUserID = try optionalString()
                 case .firstName: firstName = try optionalString()
                 case .lastName: lastName = try optionalString()
+                // Informational fields: a value of another type is ignored, never fatal.
+                case .lastLogin: lastLogin = try lenientString()
+                case .joinedAt: joinedAt = try lenientString()
+                case .isOnboarded: isOnboarded = try lenientBool()
                 case .other: try skipValue(depth: 0)
                 }
                 skipWhitespace()
@@ -77,7 +82,8 @@ struct UserListDecoder {
             }
         }
         guard let id, let role, let email else { throw fail("a user lacks id, role or email") }
-        return APIUser(id: id, role: role, email: email, externalUserID: externalUserID, firstName: firstName, lastName: lastName)
+        return APIUser(id: id, role: role, email: email, externalUserID: externalUserID, firstName: firstName, lastName: lastName,
+            lastLogin: lastLogin, joinedAt: joinedAt, isOnboarded: isOnboarded)
     }
 
     // MARK: Keys and strings
@@ -85,7 +91,8 @@ struct UserListDecoder {
     private static let keys: [([UInt8], Field)] = [
         (Array("id".utf8), .id), (Array("role".utf8), .role), (Array("email".utf8), .email),
         (Array("external_user_id".utf8), .externalUserID), (Array("first_name".utf8), .firstName),
-        (Array("last_name".utf8), .lastName),
+        (Array("last_name".utf8), .lastName), (Array("last_login".utf8), .lastLogin), (Array("joined_at".utf8), .joinedAt),
+        (Array("is_onboarded".utf8), .isOnboarded),
     ]
 
     private mutating func key() throws -> Field {
@@ -100,6 +107,25 @@ struct UserListDecoder {
         let text = try string()
         for (name, field) in Self.keys where name.elementsEqual(text.utf8) { return field }
         return .other
+    }
+
+    /// A string, or nil for null or any other value (skipped). At most 64 bytes are kept.
+    private mutating func lenientString() throws -> String? {
+        guard peek() == UInt8(ascii: "\"") else {
+            try skipValue(depth: 0)
+            return nil
+        }
+        let text = try string()
+        return text.utf8.count <= 64 ? text : nil
+    }
+
+    /// true or false, or nil for null or any other value (skipped).
+    private mutating func lenientBool() throws -> Bool? {
+        switch peek() {
+        case UInt8(ascii: "t"): try literal("true"); return true
+        case UInt8(ascii: "f"): try literal("false"); return false
+        default: try skipValue(depth: 0); return nil
+        }
     }
 
     private mutating func optionalString() throws -> String? {

@@ -7,6 +7,7 @@ import Hummingbird
 /// |---|---|
 /// | `GET /_sandbox/state` | every user, with the internal `deleted` flag |
 /// | `POST /_sandbox/seed` | add users: a JSON array of user objects (`deleted: true` allowed) |
+/// | `POST /_sandbox/activity` | set `last_login`, `joined_at`, `is_onboarded` of users named by `id` or `email`: `[{"email": …, "last_login": …}]` |
 /// | `POST /_sandbox/reset` | forget users, tokens, counters and the log |
 /// | `GET /_sandbox/requests` | the request log: `[{method, path, status, at}]` (`at`: arrival, seconds since 1970) |
 /// | `GET /_sandbox/stats` | `{requests, in_flight, max_in_flight, faults, rate_limited}` |
@@ -29,6 +30,15 @@ enum SandboxIntrospection {
             } catch {
                 return SandboxReply.detail(400, "seed needs a JSON array of users with at least role and email").response
             }
+        }
+        router.post(RouterPath(prefix + "activity")) { request, _ in
+            let body = try await request.body.collect(upTo: 64 << 20)
+            guard let items = try? JSONDecoder().decode([ActivityUpdate].self, from: Data(buffer: body)) else {
+                return SandboxReply.detail(400, "activity needs a JSON array of {id or email, last_login, joined_at, is_onboarded}").response
+            }
+            let missing = store.recordActivity(items)
+            return missing.isEmpty ? SandboxReply.noContent.response
+                : SandboxReply.detail(404, "no such user: " + missing.prefix(10).joined(separator: ", ")).response
         }
         router.post(RouterPath(prefix + "reset")) { _, _ in
             store.reset()

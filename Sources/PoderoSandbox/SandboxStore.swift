@@ -159,6 +159,32 @@ package final class SandboxStore: Sendable {
         }
     }
 
+    /// Sets what Podero records of a person's use of the account (`last_login`, `joined_at`,
+    /// `is_onboarded`), as a login in the real back office would. Each item names the user by
+    /// `id` or `email`; a key that is present is set (null clears it). Returns the names not found.
+    package func recordActivity(_ items: [ActivityUpdate]) -> [String] {
+        var missing: [String] = []
+        _ = mutate { guarded in
+            for item in items {
+                let key = item.id?.lowercased() ?? ""
+                let wanted = item.email?.lowercased()
+                let match = guarded.state.users[key] ?? guarded.state.users.values.first { user in
+                    wanted != nil && user.email.lowercased() == wanted
+                }
+                guard var user = match else {
+                    missing.append(item.id ?? item.email ?? "?")
+                    continue
+                }
+                if let value = item.lastLogin { user.lastLogin = value }
+                if let value = item.joinedAt { user.joinedAt = value }
+                if let value = item.isOnboarded { user.isOnboarded = value }
+                guarded.state.insert(user)
+            }
+            return (.noContent, true)
+        }
+        return missing
+    }
+
     /// Every user with its internal soft-delete flag.
     package func dump() -> [SandboxUser] {
         guarded.withLock { $0.state.list(includeDeleted: true) }
@@ -240,4 +266,27 @@ private struct TokenBody: Encodable {
     var expires_in: Int
     var token_type: String
     var scope: String
+}
+
+/// One item of `POST /_sandbox/activity`. A key that is absent leaves the field alone; a key
+/// that is null clears it (hence the double optionals).
+package struct ActivityUpdate: Decodable, Sendable {
+    package var id: String?
+    package var email: String?
+    package var lastLogin: String??
+    package var joinedAt: String??
+    package var isOnboarded: Bool??
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, lastLogin = "last_login", joinedAt = "joined_at", isOnboarded = "is_onboarded"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        if c.contains(.lastLogin) { lastLogin = .some(try c.decodeIfPresent(String.self, forKey: .lastLogin)) }
+        if c.contains(.joinedAt) { joinedAt = .some(try c.decodeIfPresent(String.self, forKey: .joinedAt)) }
+        if c.contains(.isOnboarded) { isOnboarded = .some(try c.decodeIfPresent(Bool.self, forKey: .isOnboarded)) }
+    }
 }

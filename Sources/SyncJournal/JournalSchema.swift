@@ -127,6 +127,11 @@ enum JournalSchema {
             try db.create(index: "audit_log_action_time", on: "audit_log", columns: ["action", "time"])
             try db.create(index: "managed_account_state_role", on: "managed_account", columns: ["state", "role"])
         }
+        migrator.registerMigration("v7: when each managed person's access expires") { db in
+            try db.alter(table: "managed_account") { t in
+                t.add(column: "expires_at", .double)
+            }
+        }
         return migrator
     }
 }

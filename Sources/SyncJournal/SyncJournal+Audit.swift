@@ -106,3 +106,39 @@ extension Date {
     /// The date without its fraction of a second (the audit log's resolution).
     var flooredToSecond: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
+
+extension SyncJournal {
+    /// The newest audit record's `seq` and `hash` (what a review page is tied to), or nil for an empty log.
+    package func auditHead() async throws -> (seq: Int64, hash: String)? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") else { return nil }
+            return (row[0], row[1])
+        }
+    }
+
+    /// The newest `limit` audit records about a person (by external id, Podero id or e-mail),
+    /// oldest first.
+    package func auditRecords(externalID: String?, poderoIDs: [String], email: String?, limit: Int) async throws -> [AuditRecord] {
+        var clauses: [String] = []
+        var arguments: [String] = []
+        if let externalID {
+            clauses.append("external_user_id = ?")
+            arguments.append(externalID)
+        }
+        for id in poderoIDs.prefix(20) {
+            clauses.append("podero_user_id = ?")
+            arguments.append(id)
+        }
+        if let email {
+            clauses.append("email = ? COLLATE NOCASE")
+            arguments.append(email)
+        }
+        guard !clauses.isEmpty else { return [] }
+        let sql = "SELECT * FROM audit_log WHERE " + clauses.joined(separator: " OR ") + " ORDER BY seq DESC LIMIT \(max(1, limit))"
+        let values = arguments
+        return try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
+            return try rows.map(Self.auditRecord).reversed()
+        }
+    }
+}

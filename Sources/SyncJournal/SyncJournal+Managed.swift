@@ -10,7 +10,7 @@ extension SyncJournal {
             // accounts loads without 100,000 row copies and name look-ups.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT external_id, podero_id, email, role, state, first_seen, adopted,
-                       departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn
+                       departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn, expires_at
                 FROM managed_account
                 """)
             var accounts: [ManagedAccount] = []
@@ -30,7 +30,7 @@ extension SyncJournal {
                     let slice = Array(values[start..<min(start + 500, values.count)])
                     let rows = try Row.fetchCursor(db, sql: """
                         SELECT external_id, podero_id, email, role, state, first_seen, adopted,
-                               departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn
+                               departed_since, soft_deleted_at, blocked_since, blocked_by, last_dn, expires_at
                         FROM managed_account WHERE \(column) IN (\(slice.map { _ in "?" }.joined(separator: ",")))
                         """, arguments: StatementArguments(slice))
                     while let row = try rows.next() {
@@ -58,7 +58,8 @@ extension SyncJournal {
         return ManagedAccount(
             externalID: ExternalID(externalID), poderoID: row[1], email: row[2],
             role: try JournalValue.decode(Role.self, row[3], table: "managed_account", row: key, column: "role"), state: state,
-            firstSeen: Date(timeIntervalSince1970: row[5]), adopted: row[6], lastDN: row[11])
+            firstSeen: Date(timeIntervalSince1970: row[5]), adopted: row[6], lastDN: row[11],
+            expiresAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
     /// A time a state needs; a missing one is corruption, never "the epoch".
@@ -150,6 +151,9 @@ extension SyncJournal {
                         """, arguments: [poderoID, now.timeIntervalSince1970, externalID.rawValue])
                 case .lastSeen(let externalID, let dn):
                     try db.execute(sql: "UPDATE managed_account SET last_dn = ? WHERE external_id = ?", arguments: [dn, externalID.rawValue])
+                case .expiry(let externalID, let date):
+                    try db.execute(sql: "UPDATE managed_account SET expires_at = ? WHERE external_id = ?",
+                        arguments: [date?.timeIntervalSince1970, externalID.rawValue])
                 }
             }
         }

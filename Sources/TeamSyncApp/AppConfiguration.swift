@@ -24,6 +24,10 @@ package struct AppConfiguration: Sendable {
     /// `metrics.listen`: host and port for /metrics and /healthz; nil turns them off.
     package var metricsListen: (host: String, port: Int)?
     package var logFormat: LogFormat
+    /// `review:`: what the access review flags.
+    package var review = ReviewSettings()
+    /// Where the file was read from (`review --html` names it); empty when parsed from text.
+    package var sourcePath = ""
     /// Things that work but deserve a warning at every start.
     package var warnings: [String]
 
@@ -58,4 +62,18 @@ package struct AppConfiguration: Sendable {
     package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["PODERO_TEAM_SYNC_CONFIG"] ?? "/etc/podero-team-sync/config.yaml"
     }
+}
+
+/// `review:`: the thresholds of the access review (`review`, `status --json`'s expiries).
+package struct ReviewSettings: Sendable {
+    /// `review.inactive_after`: a last login older than this flags the account `inactive`.
+    package var inactiveAfter: Duration = .seconds(90 * 86_400)
+    /// `review.invitation_stale_after`: never logged in this long after joining flags it `invitation_pending`.
+    package var invitationStaleAfter: Duration = .seconds(14 * 86_400)
+    /// `review.max_admins`: more admins than this is reported (least privilege); nil sets no limit.
+    package var maxAdmins: Int?
+    /// `review.expiry_notice`: expiries this close are listed by `plan`, `review` and `status --json`.
+    package var expiryNotice: Duration = .seconds(14 * 86_400)
+
+    package init() {}
 }

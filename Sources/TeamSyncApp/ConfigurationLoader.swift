@@ -33,7 +33,9 @@ package struct ConfigurationLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError([ConfigProblem("", "the configuration file \(path) is not UTF-8 text")])
         }
-        return try parse(text)
+        var configuration = try parse(text)
+        configuration.sourcePath = path
+        return configuration
     }
 
     /// Validates YAML text.
@@ -49,7 +51,7 @@ package struct ConfigurationLoader {
             throw ConfigurationError([ConfigProblem("", "the file is empty; it needs `version: 1` and the sections directory, roles and podero (see config/podero-team-sync.example.yaml)")])
         }
         let top = ConfigNode(node: root, path: "", problems: problems)
-        guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log"], required: true) else {
+        guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log", "review"], required: true) else {
             throw ConfigurationError(problems.problems.isEmpty ? [ConfigProblem("", "the file is empty")] : problems.problems)
         }
         var warnings: [String] = []
@@ -76,6 +78,7 @@ package struct ConfigurationLoader {
         let metrics = readMetrics(keys["metrics"], warnings: &warnings)
         var logFormat = AppConfiguration.Defaults.logFormat
         if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }
+        let review = readReview(keys["review"])
         guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
         var configuration = AppConfiguration(
             directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
@@ -84,6 +87,7 @@ package struct ConfigurationLoader {
         configuration.watch = watch.mode
         configuration.watchDebounce = watch.debounce
         configuration.dirSyncPoll = dirSyncPoll
+        configuration.review = review
         return configuration
     }
 
@@ -93,7 +97,7 @@ package struct ConfigurationLoader {
         var rules: [RoleRule] = []
         var seen = Set<DistinguishedName>()
         for item in items {
-            guard let keys = item.mapping(allowed: ["group", "role"], required: true) else { continue }
+            guard let keys = item.mapping(allowed: ["group", "role", "allow_external_email"], required: true) else { continue }
             let group = (keys["group"] ?? ConfigNode(node: nil, path: item.path + ".group", problems: item.problems)).distinguishedName(required: true)
             let roleNode = keys["role"] ?? ConfigNode(node: nil, path: item.path + ".role", problems: item.problems)
             var role: Role?
@@ -102,7 +106,8 @@ package struct ConfigurationLoader {
                 if role == nil { roleNode.report("must be admin or staff") }
             }
             if let group, !seen.insert(group).inserted { keys["group"]?.report("the same group is already in an earlier rule, which always wins") }
-            if let group, let role { rules.append(RoleRule(group: group, role: role)) }
+            let external = keys["allow_external_email"].bool(or: false)
+            if let group, let role { rules.append(RoleRule(group: group, role: role, allowsExternalEmail: external)) }
         }
         return rules
     }
@@ -156,7 +161,7 @@ package struct ConfigurationLoader {
     private func readUsers(_ node: ConfigNode) -> UserSearch? {
         guard let keys = node.mapping(allowed: [
             "base_dn", "filter", "external_id_attribute", "email_attribute", "first_name_attribute", "last_name_attribute",
-            "disabled_filter", "uid_attribute",
+            "disabled_filter", "uid_attribute", "expires_attribute", "expires_format",
         ], required: true) else { return nil }
         let base = (keys["base_dn"] ?? ConfigNode(node: nil, path: node.path + ".base_dn", problems: node.problems)).distinguishedName(required: true)
         var search = UserSearch(baseDN: keys["base_dn"]?.string() ?? "")
@@ -170,6 +175,13 @@ package struct ConfigurationLoader {
             if Self.isAttributeName(value) { assign(&search, value) } else { node.report("is not an LDAP attribute name") }
         }
         search.disabledFilter = keys["disabled_filter"].flatMap { Self.filter($0) }
+        if let node = keys["expires_attribute"], let value = node.string(required: true) {
+            if Self.isAttributeName(value) { search.expiresAttribute = value } else { node.report("is not an LDAP attribute name") }
+        }
+        if let node = keys["expires_format"] {
+            search.expiresFormat = node.choice(ExpiryFormat.self, default: .auto)
+            if keys["expires_attribute"] == nil { node.report("needs directory.users.expires_attribute") }
+        }
         return base == nil ? nil : search
     }
 
@@ -231,7 +243,7 @@ package struct ConfigurationLoader {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
-            "protected_emails", "max_run_time", "max_deletions_per_day", "watch", "watch_debounce",
+            "protected_emails", "max_run_time", "max_deletions_per_day", "watch", "watch_debounce", "allowed_email_domains",
         ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         if interval < AppConfiguration.Defaults.minimumInterval {
@@ -257,6 +269,15 @@ package struct ConfigurationLoader {
             if let email = EmailAddress(text) { protected.insert(email.key) } else { item.report("is not an e-mail address") }
         }
         policy.protectedEmails = protected
+        var domains = Set<String>()
+        for item in keys["allowed_email_domains"]?.sequence(required: true) ?? [] {
+            guard let text = item.string(required: true) else { continue }
+            let domain = text.hasPrefix("@") ? String(text.dropFirst()) : text
+            if let email = EmailAddress("x@" + domain), !domain.contains("@") { domains.insert(email.domainKey) } else {
+                item.report("is not a domain name such as example.com")
+            }
+        }
+        policy.allowedEmailDomains = domains
         let maxRunTime = keys["max_run_time"].duration(or: AppConfiguration.Defaults.maxRunTime, positive: true)
         if maxRunTime < .seconds(10) { keys["max_run_time"]?.report("must be at least 10s") }
         watch.mode = keys["watch"].choice(or: watch.mode)
@@ -265,6 +286,16 @@ package struct ConfigurationLoader {
             if watch.debounce > .seconds(10) { debounce.report("must be at most 10s") }
         }
         return (policy, interval, maxRunTime)
+    }
+
+    private func readReview(_ node: ConfigNode?) -> ReviewSettings {
+        var review = ReviewSettings()
+        guard let keys = node?.mapping(allowed: ["inactive_after", "invitation_stale_after", "max_admins", "expiry_notice"]) else { return review }
+        review.inactiveAfter = keys["inactive_after"].duration(or: review.inactiveAfter, positive: true)
+        review.invitationStaleAfter = keys["invitation_stale_after"].duration(or: review.invitationStaleAfter, positive: true)
+        review.expiryNotice = keys["expiry_notice"].duration(or: review.expiryNotice)
+        if let max = keys["max_admins"], !max.isNull { review.maxAdmins = max.int(default: 0, range: 0...1_000_000) }
+        return review
     }
 
     private func readMetrics(_ node: ConfigNode?, warnings: inout [String]) -> (host: String, port: Int)? {

@@ -4,7 +4,7 @@ import TeamSyncCore
 /// `plan` output: a table for people, one JSON document for programs.
 package enum PlanRenderer {
     /// The readable table, the diagnostics and a summary line.
-    package static func table(_ preview: SyncCycle.Preview) -> String {
+    package static func table(_ preview: SyncCycle.Preview, expiryNotice: Duration = ReviewSettings().expiryNotice, now: Date = Date()) -> String {
         let plan = preview.plan
         var lines: [String] = []
         if plan.actions.isEmpty && plan.skipped.isEmpty {
@@ -25,19 +25,24 @@ package enum PlanRenderer {
                 let person = [entry.externalID?.rawValue, entry.email?.value].compactMap { $0 }.joined(separator: " ")
                 return [AuditAction.skip.rawValue, person, entry.role?.rawValue ?? "-", entry.detail]
             }
-            let rows = actionRows + skipRows
-            let headers = ["ACTION", "PERSON", "ROLE", "REASON"]
-            let widths = (0..<3).map { column in min(48, max(headers[column].count, rows.map { $0[column].count }.max() ?? 0)) }
-            func format(_ row: [String]) -> String {
-                (0..<3).map { row[$0].padding(toLength: max(widths[$0], row[$0].count), withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3]
-            }
-            lines.append(format(headers))
-            lines += rows.map(format)
+            var table = TextTable([
+                .init(header: "ACTION", limit: 20), .init(header: "PERSON", limit: 60), .init(header: "ROLE", limit: 16),
+                .init(header: "REASON", limit: 100),
+            ])
+            for row in actionRows + skipRows { table.append(row) }
+            lines += table.render()
         }
         if !plan.held.isEmpty {
             lines.append("")
             lines.append("Departures held, each needs a human (\(plan.held.count)):")
             lines += plan.held.map { "  \($0.account.externalID.rawValue) \($0.account.email)  \($0.detail)" }
+        }
+        let horizon = now.addingTimeInterval(expiryNotice.timeInterval)
+        let expiring = plan.expiring.filter { $0.expiresAt <= horizon }
+        if !expiring.isEmpty {
+            lines.append("")
+            lines.append("Access expiring within \(DurationText.format(expiryNotice)) (review.expiry_notice): \(expiring.count)")
+            lines += expiring.map { "  \($0.externalID.rawValue) \($0.email)  \($0.role.rawValue), \(ExpiryText.relative($0.expiresAt, now: now))" }
         }
         let warnings = plan.diagnostics.filter { $0.severity == .warning }.count
         if !plan.diagnostics.isEmpty {

@@ -12,6 +12,10 @@ package struct StatusReport: Sendable {
     package var lastGoodRead: Date?
     /// What the watch of `run` last recorded.
     package var watch: WatchStatus?
+    /// `review.expiry_notice`: expiries this close are listed.
+    package var expiryNotice: Duration = ReviewSettings().expiryNotice
+    /// The time "upcoming" is measured from.
+    package var now = Date()
 
     /// Reads the journal (opened read-only; nil before the first sync is an empty one).
     package static func load(journal: SyncJournal?, grace: Duration) async throws -> StatusReport {
@@ -25,6 +29,15 @@ package struct StatusReport: Sendable {
     }
 
     var live: [ManagedAccount] { managed.filter { $0.state.isLive } }
+
+    /// Live managed accounts whose access ends within `expiryNotice`, soonest first.
+    var upcomingExpiries: [(ManagedAccount, Date)] {
+        let horizon = now.addingTimeInterval(expiryNotice.timeInterval)
+        return managed.compactMap { account in
+            guard account.state.isLive, let date = account.expiresAt, date <= horizon else { return nil }
+            return (account, date)
+        }.sorted { $0.1 < $1.1 }
+    }
 
     var pending: [(ManagedAccount, Date, Date)] {
         managed.compactMap { account in
@@ -63,6 +76,11 @@ package struct StatusReport: Sendable {
             .object([("external_user_id", .string(item.externalID)), ("email", .string(item.email)),
                      ("kind", .string(item.kind)), ("detail", .string(item.detail))])
         }
+        let expiries = upcomingExpiries.map { account, date -> JSONText.Value in
+            .object([("external_user_id", .string(account.externalID.rawValue)), ("email", .string(account.email)),
+                     ("role", .string(account.role.rawValue)), ("expires_at", .string(AuditTime.format(date))),
+                     ("days_left", .int(max(0, Int(date.timeIntervalSince(now) / 86_400))))])
+        }
         let watch: JSONText.Value = self.watch.map { watch in
             .object([("mode", .string(watch.mode)), ("connected", .bool(watch.connected)), ("detail", .string(watch.detail)),
                      ("last_change_at", .string(watch.lastChangeAt.map(AuditTime.format))),
@@ -73,7 +91,8 @@ package struct StatusReport: Sendable {
                      ("updated_at", .string(AuditTime.format(watch.updatedAt)))])
         } ?? .string(nil)
         return JSONText.render(.object([("last_runs", .array(runs)), ("last_good_read", .string(lastGoodRead.map(AuditTime.format))), ("managed", managed),
-            ("pending_departures", .array(pending)), ("needs_attention", .array(attention)), ("watch", watch)]))
+            ("pending_departures", .array(pending)), ("needs_attention", .array(attention)),
+            ("upcoming_expiries", .array(expiries)), ("watch", watch)]))
     }
 
     /// The readable report.
@@ -95,6 +114,12 @@ package struct StatusReport: Sendable {
         lines.append("Waiting out the departure grace (\(DurationText.format(grace))): \(pending.count)")
         for (account, since, due) in pending {
             lines.append("  \(account.externalID) \(account.email)  gone since \(AuditTime.format(since)), soft delete after \(AuditTime.format(due))")
+        }
+        lines.append("")
+        let expiries = upcomingExpiries
+        lines.append("Access expiring within \(DurationText.format(expiryNotice)) (review.expiry_notice): \(expiries.count)")
+        for (account, date) in expiries {
+            lines.append("  \(account.externalID) \(account.email)  \(account.role.rawValue), \(ExpiryText.relative(date, now: now))")
         }
         lines.append("")
         lines.append("Needs a human: \(attention.count)")

@@ -325,7 +325,7 @@ package final class WatchEngine: Sendable {
         }
         let finished = ContinuousClock.now
         switch outcome.result {
-        case .applied(let status, let summary):
+        case .applied(_, let summary):
             for arrival in pending.arrivals { metrics.watchLatency(finished - arrival) }
             let latency = pending.arrivals.first.map { (finished - $0) }
             state.withLock { state in

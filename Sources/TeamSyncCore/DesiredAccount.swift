@@ -1,3 +1,5 @@
+import Foundation
+
 /// A person who should have a Podero team account, and why.
 package struct DesiredAccount: Hashable, Sendable {
     package var externalID: ExternalID
@@ -9,6 +11,8 @@ package struct DesiredAccount: Hashable, Sendable {
     package var role: Role
     /// The membership that gave the role.
     package var membership: GroupMembership
+    /// When the person's access ends; nil for never.
+    package var expiresAt: Date?
 
     /// Creates a desired account.
     package init(
@@ -21,6 +25,7 @@ package struct DesiredAccount: Hashable, Sendable {
         self.lastName = lastName
         self.role = role
         self.membership = membership
+        self.expiresAt = nil
     }
 
     /// "member of cn=podero-admins via cn=ops-leads". Built only when an action needs it: a

@@ -23,6 +23,11 @@ package struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         /// A configured attribute that no entry of the people search showed: the bind account
         /// may not be allowed to read it (a server answers "success" and hides it).
         case attributeUnseen = "attribute_unseen"
+        /// A person whose e-mail is outside `sync.allowed_email_domains` (and whose rule does not
+        /// allow external e-mail): never created.
+        case emailDomainNotAllowed = "email_domain_not_allowed"
+        /// A value of `directory.users.expires_attribute` that is not a date in the expected format.
+        case invalidExpiry = "invalid_expiry"
     }
 
     /// How much attention it needs.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One valid person read from the directory.
 package struct DirectoryPerson: Hashable, Sendable {
     /// The stable id that links this person to their Podero account.
@@ -14,11 +16,14 @@ package struct DirectoryPerson: Hashable, Sendable {
     package var isDisabled: Bool
     /// The configured role groups this person belongs to, directly or through nesting.
     package var memberships: [GroupMembership]
+    /// When the person's access ends (`directory.users.expires_attribute`); nil for never.
+    package var expiresAt: Date?
 
     /// Creates a person.
     package init(
         externalID: ExternalID, dn: DistinguishedName, email: EmailAddress, firstName: String? = nil,
-        lastName: String? = nil, isDisabled: Bool = false, memberships: [GroupMembership] = []
+        lastName: String? = nil, isDisabled: Bool = false, memberships: [GroupMembership] = [],
+        expiresAt: Date? = nil
     ) {
         self.externalID = externalID
         self.dn = dn
@@ -27,6 +32,7 @@ package struct DirectoryPerson: Hashable, Sendable {
         self.lastName = lastName
         self.isDisabled = isDisabled
         self.memberships = memberships
+        self.expiresAt = expiresAt
     }
 }
 

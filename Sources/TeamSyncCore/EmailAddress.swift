@@ -15,6 +15,12 @@ package struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
 
     package var description: String { value }
 
+    /// The domain (after the last "@"), as a comparison key (`String.caseFoldedKey()`).
+    package var domainKey: String {
+        guard let at = value.utf8.lastIndex(of: UInt8(ascii: "@")) else { return "" }
+        return String(value[value.utf8.index(after: at)...]).caseFoldedKey()
+    }
+
     package static func == (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.key == rhs.key }
     package func hash(into hasher: inout Hasher) { hasher.combine(key) }
 

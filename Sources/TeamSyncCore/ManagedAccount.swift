@@ -46,6 +46,8 @@ package struct ManagedAccount: Hashable, Sendable {
     /// The normalised DN of the person's entry when last read; a skipped entry at this DN keeps
     /// the account. Nil until the first read after the account was taken on.
     package var lastDN: String?
+    /// When the person's access ends, as last read (`directory.users.expires_attribute`).
+    package var expiresAt: Date?
 
     /// Why the live account `live` no longer matches this row (made an end-user, or carrying
     /// another person's external id), or nil when it does: a row alone never decides a deletion.
@@ -57,7 +59,7 @@ package struct ManagedAccount: Hashable, Sendable {
 
     /// Creates a managed account.
     package init(externalID: ExternalID, poderoID: String, email: String, role: Role, state: State = .active, firstSeen: Date, adopted: Bool = false,
-        lastDN: String? = nil
+        lastDN: String? = nil, expiresAt: Date? = nil
     ) {
         self.externalID = externalID
         self.poderoID = poderoID
@@ -67,5 +69,6 @@ package struct ManagedAccount: Hashable, Sendable {
         self.firstSeen = firstSeen
         self.adopted = adopted
         self.lastDN = lastDN
+        self.expiresAt = expiresAt
     }
 }

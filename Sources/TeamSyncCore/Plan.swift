@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a sync would do, as a value: `plan` prints it, `sync` executes it, tests assert on it.
 package struct Plan: Sendable {
     /// Sorted: by kind in the order a sync applies them, then by external id.
@@ -14,6 +16,8 @@ package struct Plan: Sendable {
     /// Skipped entries without a readable external id at a DN no managed account was last seen
     /// at: any of them may be a managed person, so the safety check refuses every departure.
     package var unidentified: [DistinguishedName] = []
+    /// Desired people whose access has an end date (`directory.users.expires_attribute`), soonest first.
+    package var expiring: [ExpiringAccess] = []
 
     /// Creates a plan, sorting the actions.
     package init(actions: [PlanAction], skipped: [SkippedEntry] = [], journalUpdates: [JournalUpdate] = [], diagnostics: [Diagnostic] = []) {
@@ -60,4 +64,19 @@ package struct HeldDeparture: Hashable, Sendable {
 
     /// A key that stays the same while the case lasts.
     package var key: String { "\(Diagnostic.Code.departureHeld.rawValue):id:\(account.externalID.rawValue)" }
+}
+
+/// A desired person whose access ends at a set time (the consultant).
+package struct ExpiringAccess: Hashable, Sendable {
+    package var externalID: ExternalID
+    package var email: String
+    package var role: Role
+    package var expiresAt: Date
+
+    package init(externalID: ExternalID, email: String, role: Role, expiresAt: Date) {
+        self.externalID = externalID
+        self.email = email
+        self.role = role
+        self.expiresAt = expiresAt
+    }
 }

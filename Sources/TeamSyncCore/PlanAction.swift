@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing a sync would do to one person, and why. Each kind carries exactly its data in
 /// `change`; the rest is derived from it.
 package struct PlanAction: Hashable, Sendable {
@@ -146,8 +148,15 @@ package enum JournalUpdate: Hashable, Sendable {
     case restoreBlockedBy(ExternalID, poderoID: String)
     /// The person's entry was read at this (normalised) DN, which the journal did not have.
     case lastSeen(ExternalID, dn: String)
+    /// The person's access ends at this time (nil: never), which the journal did not have.
+    case expiry(ExternalID, Date?)
 
     /// True for updates that concern an account created or adopted in the same run, so they
     /// are applied after the actions.
-    package var followsActions: Bool { if case .lastSeen = self { true } else { false } }
+    package var followsActions: Bool {
+        switch self {
+        case .lastSeen, .expiry: true
+        default: false
+        }
+    }
 }

@@ -51,14 +51,30 @@ package struct Planner: Sendable {
     /// Maps and plans the directory's people: each person's actions depend only on that person
     /// and the prepared indexes.
     func planPeople(_ people: ArraySlice<DirectoryPerson>, prepared: PreparedAccounts) -> PartialPlan {
-        let mapping = RoleMapper(rules: rules).map(people)
         var context = prepared.context
+        let mapping = mapper(now: context.now).map(people)
         for desired in mapping.desired {
             context.planDesired(desired)
         }
+        for outside in mapping.outsideAllowedDomains where context.managedAccount(outside.externalID) == nil {
+            // Never created; an account we manage for them departs (its reason is in undesiredReasons).
+            context.skipped.append(SkippedEntry(
+                dn: outside.dn, externalID: outside.externalID, email: outside.email,
+                diagnostic: Diagnostic(.emailDomainNotAllowed, entry: outside.dn.normalized,
+                    message: "e-mail domain \(outside.email.domainKey) is outside sync.allowed_email_domains and rule \(outside.membership.group.leaf) does not set allow_external_email; not created"),
+                role: outside.role))
+        }
+        let expiring = mapping.desired.compactMap { desired in
+            desired.expiresAt.map { ExpiringAccess(externalID: desired.externalID, email: desired.email.value, role: desired.role, expiresAt: $0) }
+        }
         return PartialPlan(
             actions: context.actions, skipped: context.skipped, journalUpdates: context.journalUpdates,
-            desiredIDs: mapping.desiredIDs, undesiredReasons: mapping.undesiredReasons)
+            desiredIDs: mapping.desiredIDs, undesiredReasons: mapping.undesiredReasons, expiring: expiring)
+    }
+
+    /// The role mapper this planner uses, with `sync.allowed_email_domains` and the clock.
+    package func mapper(now: Date) -> RoleMapper {
+        RoleMapper(rules: rules, allowedEmailDomains: policy.allowedEmailDomains, now: now)
     }
 
     /// Joins what `planPeople` gave (in directory order) and plans the departures.
@@ -85,6 +101,7 @@ package struct Planner: Sendable {
             actions: context.actions, skipped: directory.skipped + parts.flatMap(\.skipped),
             journalUpdates: context.journalUpdates, diagnostics: directory.diagnostics)
         plan.held = context.held
+        plan.expiring = parts.flatMap(\.expiring).sorted { $0.expiresAt < $1.expiresAt }
         plan.unidentified = directory.skipped.filter { $0.externalID == nil && !lastDNs.contains($0.dn.normalized) }.map(\.dn)
         return plan
     }
@@ -97,6 +114,7 @@ struct PartialPlan: Sendable {
     var journalUpdates: [JournalUpdate] = []
     var desiredIDs: Set<ExternalID> = []
     var undesiredReasons: [ExternalID: String] = [:]
+    var expiring: [ExpiringAccess] = []
 }
 
 /// Podero's accounts and the journal's, indexed for `Planner.plan(directory:prepared:)`.

@@ -82,10 +82,14 @@ struct PlanningContext: Sendable {
         guard !protectedEmails.contains(desired.email.key) else { return }
         guard let account = managedAccount(desired.externalID) else {
             planNewcomer(desired)
-            if actions.last?.person == desired.externalID { journalUpdates.append(.lastSeen(desired.externalID, dn: desired.dn.normalized)) }
+            if actions.last?.person == desired.externalID {
+                journalUpdates.append(.lastSeen(desired.externalID, dn: desired.dn.normalized))
+                if let expires = desired.expiresAt { journalUpdates.append(.expiry(desired.externalID, expires)) }
+            }
             return
         }
         if account.lastDN != desired.dn.normalized { journalUpdates.append(.lastSeen(desired.externalID, dn: desired.dn.normalized)) }
+        if account.expiresAt != desired.expiresAt { journalUpdates.append(.expiry(desired.externalID, desired.expiresAt)) }
         if let live = remote(id: account.poderoID, externalID: desired.externalID) {
             guard live.role.teamRole != nil else {
                 // Someone made our account an end-user in Podero: end-users are never touched.

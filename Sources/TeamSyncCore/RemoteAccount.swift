@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Podero user as the Partner API returns it, reduced to what the daemon needs.
 package struct RemoteAccount: Hashable, Sendable {
     /// Podero's role names; anything else is kept as `.other` and never touched.
@@ -54,6 +56,27 @@ package struct RemoteAccount: Hashable, Sendable {
     package var lastName: String?
     /// True when the account was soft-deleted (it shows up only with `include_deleted=true`).
     package var isSoftDeleted: Bool
+    /// What Podero says of the person's use of the account (read for `review` and `explain`).
+    package var activity = Activity()
+
+    /// `last_login`, `joined_at` and `is_onboarded` as the API sent them; timestamps stay text
+    /// until a review reads them (`Activity.lastLoginDate`).
+    package struct Activity: Hashable, Sendable {
+        package var lastLogin: String?
+        package var joinedAt: String?
+        package var isOnboarded: Bool?
+
+        package init(lastLogin: String? = nil, joinedAt: String? = nil, isOnboarded: Bool? = nil) {
+            self.lastLogin = lastLogin
+            self.joinedAt = joinedAt
+            self.isOnboarded = isOnboarded
+        }
+
+        /// `last_login` as a date; nil when absent or not RFC 3339.
+        package var lastLoginDate: Date? { lastLogin.flatMap(RFC3339.parse) }
+        /// `joined_at` as a date; nil when absent or not RFC 3339.
+        package var joinedAtDate: Date? { joinedAt.flatMap(RFC3339.parse) }
+    }
 
     /// Creates an account.
     package init(

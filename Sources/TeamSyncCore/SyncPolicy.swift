@@ -24,6 +24,9 @@ package struct SyncPolicy: Sendable, Equatable {
     package var adoptRoles: Set<Role>
     /// E-mails that are never created, changed or deleted (compared case-insensitively).
     package var protectedEmails: Set<String>
+    /// `sync.allowed_email_domains`, lower-cased; empty allows any domain.
+    package var allowedEmailDomains: Set<String> = []
+
 
     /// Creates a policy; defaults follow CONTRACT.md.
     package init(

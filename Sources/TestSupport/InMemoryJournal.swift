@@ -212,6 +212,8 @@ package final class InMemoryJournal: JournalStore {
                 case .lastSeen(let id, let dn):
                     // Also sent for a create that then failed: no row, nothing to note.
                     if copy.managed[id] != nil { try Self.modify(id, in: &copy) { $0.lastDN = dn } }
+                case .expiry(let id, let date):
+                    if copy.managed[id] != nil { try Self.modify(id, in: &copy) { $0.expiresAt = date } }
                 }
             }
             state = copy

@@ -19,7 +19,8 @@ struct PlanCommand: AsyncParsableCommand {
             printError("plan failed: \(error)")
             try finish(.fatal)
         }
-        print(json ? PlanRenderer.json(preview) : PlanRenderer.table(preview))
+        print(json ? PlanRenderer.json(preview)
+            : PlanRenderer.table(preview, expiryNotice: environment.configuration.review.expiryNotice))
         if check && preview.plan.hasDrift { try finish(.drift) }
     }
 }

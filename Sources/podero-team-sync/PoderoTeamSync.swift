@@ -14,7 +14,8 @@ struct PoderoTeamSync: AsyncParsableCommand {
             The configuration file is --config, else $PODERO_TEAM_SYNC_CONFIG, else /etc/podero-team-sync/config.yaml.
             """,
         version: BuildInfo.version,
-        subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, AuditCommand.self])
+        subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, ReviewCommand.self,
+                      ExplainCommand.self, AuditCommand.self])
 
     /// Hardens the process before anything is read (no core dumps: issue 15 #12), then runs the command.
     static func main() async {

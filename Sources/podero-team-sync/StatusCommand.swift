@@ -12,7 +12,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = try global.environment(journalOnly: true)
         do {
-            let report = try await StatusReport.load(journal: environment.openJournalReadOnly(), grace: environment.configuration.policy.departureGrace)
+            var report = try await StatusReport.load(journal: environment.openJournalReadOnly(), grace: environment.configuration.policy.departureGrace)
+            report.expiryNotice = environment.configuration.review.expiryNotice
             print(json ? report.json : report.text)
         } catch {
             printError("status failed: \(error)")

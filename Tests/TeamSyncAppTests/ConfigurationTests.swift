@@ -189,6 +189,36 @@ struct ConfigurationTests {
         #expect(try ConfigurationLoader(environment: [:]).parse(Self.valid + "\nmetrics:\n  listen: 127.0.0.1:9464").warnings.isEmpty)
     }
 
+    @Test("issue 12 keys: expiry, allowed domains, allow_external_email, review thresholds")
+    func accessReviewKeys() throws {
+        var yaml = Self.valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com\n",
+            with: "    base_dn: ou=people,dc=example,dc=com\n    expires_attribute: accountExpires\n")
+        yaml = yaml.replacingOccurrences(of: "    role: staff\n", with: "    role: staff\n    allow_external_email: true\n")
+        yaml += "\nsync:\n  allowed_email_domains: [Example.COM, \"@corp.example.org\"]\nreview:\n  inactive_after: 30d\n  invitation_stale_after: 7d\n  max_admins: 3\n  expiry_notice: 21d\n"
+        let configuration = try ConfigurationLoader(environment: [:]).parse(yaml)
+        #expect(configuration.directory.users.expiresAttribute == "accountExpires")
+        #expect(configuration.directory.users.expiresFormat.resolved(for: "accountExpires") == .filetime)
+        #expect(configuration.policy.allowedEmailDomains == ["example.com", "corp.example.org"])
+        #expect(configuration.rules.map(\.allowsExternalEmail) == [false, true])
+        #expect(configuration.review.inactiveAfter == .seconds(30 * 86_400))
+        #expect(configuration.review.invitationStaleAfter == .seconds(7 * 86_400))
+        #expect(configuration.review.maxAdmins == 3)
+        #expect(configuration.review.expiryNotice == .seconds(21 * 86_400))
+        let defaults = try ConfigurationLoader(environment: [:]).parse(Self.valid)
+        #expect(defaults.review.inactiveAfter == .seconds(90 * 86_400) && defaults.review.maxAdmins == nil)
+        #expect(defaults.policy.allowedEmailDomains.isEmpty && defaults.directory.users.expiresAttribute == nil)
+
+        var bad = Self.valid.replacingOccurrences(of: "    base_dn: ou=people,dc=example,dc=com\n",
+            with: "    base_dn: ou=people,dc=example,dc=com\n    expires_attribute: \"not an attribute\"\n    expires_format: julian\n")
+        bad = bad.replacingOccurrences(of: "    role: staff\n", with: "    role: staff\n    allow_external_email: maybe\n")
+        bad += "\nsync:\n  allowed_email_domains: [\"not a domain\", a@b.com]\nreview:\n  inactive_after: never\n  max_admins: -1\n  colour: red\n"
+        let found = problems(bad)
+        for key in ["directory.users.expires_attribute", "directory.users.expires_format", "roles[1].allow_external_email",
+                    "sync.allowed_email_domains[0]", "sync.allowed_email_domains[1]", "review.inactive_after", "review.max_admins", "review.colour"] {
+            #expect(found.contains { $0.hasPrefix(key + ":") }, "\(key) not in \(found)")
+        }
+    }
+
     @Test("tls_verify: false is allowed, and warned about")
     func verifyOff() throws {
         let yaml = Self.valid.replacingOccurrences(of: "  url: ldaps://ldap.example.com\n", with: "  url: ldaps://ldap.example.com\n  tls_verify: false\n")

@@ -63,6 +63,7 @@ struct DebianPackageTests {
         #expect(installed.status == 0, "\(installed.stdout)\(installed.stderr)")
         #expect(installed.stdout.contains("enabled, but not started"), "\(installed.stdout)")
         #expect(exists("/etc/systemd/system/multi-user.target.wants/podero-team-sync.service"), "the unit is enabled on install")
+        #expect(!exists("/etc/systemd/system/timers.target.wants/podero-team-sync-review.timer"), "the monthly review is left for the administrator to enable")
 
         // --version is the package's version.
         let debVersion = try sh("dpkg-deb -f '\(deb)' Version").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -78,6 +79,7 @@ struct DebianPackageTests {
         let listed = try sh("dpkg -L \(Self.package)").stdout.split(separator: "\n").map(String.init)
         for path in ["/usr/bin/podero-team-sync", "/usr/bin/podero-sandbox",
                      "/usr/lib/systemd/system/podero-team-sync.service", "/usr/lib/systemd/system/podero-team-sync@.service",
+                     "/usr/lib/systemd/system/podero-team-sync-review.service", "/usr/lib/systemd/system/podero-team-sync-review.timer",
                      "/usr/lib/sysusers.d/podero-team-sync.conf", "/etc/podero-team-sync/config.yaml",
                      "/usr/share/doc/podero-team-sync/copyright", "/usr/share/doc/podero-team-sync/changelog.Debian.gz",
                      "/usr/share/doc/podero-team-sync/examples/podero-team-sync.example.yaml",
@@ -122,7 +124,8 @@ struct DebianPackageTests {
         #expect(completion.stdout.split(separator: "\n").contains("sync"), "completions of `podero-team-sync sy`: \(completion.stdout)\(completion.stderr)")
 
         // The installed units: verify is clean (the man pages they name exist), exposure <= 1.5.
-        for unit in ["/usr/lib/systemd/system/podero-team-sync.service", "podero-team-sync@sandbox.service"] {
+        for unit in ["/usr/lib/systemd/system/podero-team-sync.service", "podero-team-sync@sandbox.service",
+                     "/usr/lib/systemd/system/podero-team-sync-review.service", "/usr/lib/systemd/system/podero-team-sync-review.timer"] {
             let verified = try World.run("/usr/bin/systemd-analyze", ["verify", unit])
             #expect(verified.status == 0 && verified.stdout.isEmpty && verified.stderr.isEmpty, "\(unit): \(verified.stdout)\(verified.stderr)")
         }

@@ -50,4 +50,42 @@ struct EndToEndActiveDirectoryTests {
         #expect(erin?["deleted"] as? Bool == true)
         #expect(try world.cli(["audit", "verify"]).status == 0)
     }
+
+    static func setErinExpiry(_ world: World, _ value: String) throws {
+        try world.ldapModify("""
+            dn: \(erin)
+            changetype: modify
+            replace: accountExpires
+            accountExpires: \(value)
+            """)
+    }
+
+    @Test("accountExpires (FILETIME): an end date ahead is shown as expiring; once past, the person departs through the guarded path")
+    func accountExpires() throws {
+        let world = try World(.activeDirectory)
+        defer {
+            try? Self.setErinExpiry(world, "9223372036854775807")
+            world.stop()
+        }
+        world.usersExtra = ["expires_attribute: accountExpires"]
+        try world.writeConfig(sync: "departure_grace: 0s")
+        func filetime(_ date: Date) -> String { String((Int64(date.timeIntervalSince1970) + 11_644_473_600) * 10_000_000) }
+        try Self.setErinExpiry(world, filetime(Date().addingTimeInterval(5 * 86_400)))
+        let sync = try world.cli(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(try world.liveTeam()["erin@corp.example.com"] != nil)
+        let review = try JSONSerialization.jsonObject(with: Data(try world.cli(["review", "--json"]).stdout.utf8)) as? [String: Any]
+        let erin = (review?["accounts"] as? [[String: Any]])?.first { $0["email"] as? String == "erin@corp.example.com" }
+        #expect(erin?["standing"] as? String == "expiring", "\(erin ?? [:])")
+        let status = try JSONSerialization.jsonObject(with: Data(try world.cli(["status", "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((status?["upcoming_expiries"] as? [[String: Any]])?.map { $0["email"] as? String } == ["erin@corp.example.com"])
+
+        try Self.setErinExpiry(world, filetime(Date().addingTimeInterval(-86_400)))
+        let second = try world.cli(["sync"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try world.liveTeam()["erin@corp.example.com"] == nil)
+        let audit = try world.cli(["audit", "export"]).stdout
+        #expect(audit.split(separator: "\n").contains { $0.contains("\"soft_delete\"") && $0.contains("access expired on") && $0.contains("erin@") })
+    }
 }
+

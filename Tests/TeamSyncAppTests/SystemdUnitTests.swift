@@ -5,6 +5,8 @@ import Testing
 struct SystemdUnitTests {
     static let unit = World.repository.appendingPathComponent("systemd/podero-team-sync.service").path
     static let template = World.repository.appendingPathComponent("systemd/podero-team-sync@.service").path
+    static let review = World.repository.appendingPathComponent("systemd/podero-team-sync-review.service").path
+    static let reviewTimer = World.repository.appendingPathComponent("systemd/podero-team-sync-review.timer").path
 
     @Test("systemd-analyze security rates it 1.2 or better, keeping the network it needs; no core files, bounded memory (issue 15 #25)")
     func security() throws {
@@ -25,13 +27,13 @@ struct SystemdUnitTests {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: copy) }
-        for source in [Self.unit, Self.template] {
+        for source in [Self.unit, Self.template, Self.review, Self.reviewTimer] {
             let text = try String(contentsOfFile: source, encoding: .utf8)
                 .replacingOccurrences(of: "/usr/bin/podero-team-sync", with: World.binaries.appendingPathComponent("podero-team-sync").path)
             let name = URL(fileURLWithPath: source).lastPathComponent
             try text.write(toFile: copy.appendingPathComponent(name).path, atomically: true, encoding: .utf8)
         }
-        for unit in ["podero-team-sync.service", "podero-team-sync@sandbox.service"] {
+        for unit in ["podero-team-sync.service", "podero-team-sync@sandbox.service", "podero-team-sync-review.service", "podero-team-sync-review.timer"] {
             // An instance is verified through the template beside it.
             let result = try World.run("/usr/bin/systemd-analyze", ["verify", "--man=no", copy.appendingPathComponent(unit).path])
             #expect(result.status == 0 && result.stderr.isEmpty && result.stdout.isEmpty, "\(unit): \(result.stdout)\(result.stderr)")
@@ -58,6 +60,28 @@ struct SystemdUnitTests {
         }
         #expect(asPlain == plain, "the template's hardening and limits must stay the plain unit's")
         let result = try World.run("/usr/bin/systemd-analyze", ["security", "--offline=true", "--no-pager", Self.template])
+        let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
+        let score = line.split(separator: ":").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
+        #expect(score != nil && score! <= 1.2, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test("the monthly review: a oneshot hardened like the service, writing HTML and CSV to the state directory; a persistent timer")
+    func reviewUnits() throws {
+        func directives(_ path: String) throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+                .filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        }
+        let service = try directives(Self.review)
+        let plain = try directives(Self.unit)
+        #expect(service.contains("Type=oneshot"))
+        let exec = try #require(service.first { $0.hasPrefix("ExecStart=") })
+        #expect(exec.contains(" review ") && exec.contains("--html %S/podero-team-sync/review.html") && exec.contains("--csv --output %S/podero-team-sync/review.csv"))
+        // Everything from the user to the system-call filter is the service's, line for line.
+        let shared = plain.drop { !$0.hasPrefix("User=") }.prefix { !$0.hasPrefix("[Install]") }
+        #expect(Array(service.drop { !$0.hasPrefix("User=") }) == Array(shared))
+        let timer = try directives(Self.reviewTimer)
+        #expect(timer.contains("OnCalendar=monthly") && timer.contains("Persistent=true") && timer.contains("WantedBy=timers.target"))
+        let result = try World.run("/usr/bin/systemd-analyze", ["security", "--offline=true", "--no-pager", Self.review])
         let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
         let score = line.split(separator: ":").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
         #expect(score != nil && score! <= 1.2, "\(result.stdout)\(result.stderr)")

@@ -26,6 +26,8 @@ final class World: @unchecked Sendable {  // used by one test at a time
     var slapdBindDN = "cn=podero-sync,ou=services,dc=example,dc=com"
     /// Write `directory.accesslog_base: cn=accesslog` (the slapd fixture logs its writes there).
     var accesslog = false
+    /// Extra keys of `directory.users` (two-space indented YAML lines, without the indent).
+    var usersExtra: [String] = []
     /// The AD bind account: svc-podero-watch also has the rights DirSync needs to see deletions.
     var adBindDN = "CN=svc-podero-sync,OU=Service Accounts,DC=corp,DC=example,DC=com"
     private var sandbox: pid_t?
@@ -108,7 +110,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
                   users:
                     base_dn: ou=people,dc=example,dc=com
                     filter: "\(usersFilter)"
-                    disabled_filter: (employeeType=disabled)
+                    disabled_filter: (employeeType=disabled)\(usersLines)
                   groups:
                     base_dn: ou=groups,dc=example,dc=com
                 roles:
@@ -130,7 +132,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
                     base_dn: OU=Staff,DC=corp,DC=example,DC=com
                     filter: (&(objectCategory=person)(objectClass=user))
                     external_id_attribute: objectGUID
-                    disabled_filter: (userAccountControl:1.2.840.113556.1.4.803:=2)
+                    disabled_filter: (userAccountControl:1.2.840.113556.1.4.803:=2)\(usersLines)
                   groups:
                     base_dn: OU=Groups,DC=corp,DC=example,DC=com
                     filter: (objectClass=group)
@@ -159,6 +161,8 @@ final class World: @unchecked Sendable {  // used by one test at a time
             """
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
+
+    private var usersLines: String { usersExtra.map { "\n    " + $0 }.joined() }
 
     /// Writes a secret file as an administrator would: one line, mode 0600.
     /// The defaults of the tests' sync section, with `extra`'s keys replacing them.
@@ -216,6 +220,12 @@ final class World: @unchecked Sendable {  // used by one test at a time
 
     func sandboxRequests() throws -> [[String: Any]] {
         try JSONSerialization.jsonObject(with: try get("/_sandbox/requests")) as? [[String: Any]] ?? []
+    }
+
+    /// POSTs a JSON body to one of the sandbox's test routes (`seed`, `activity`).
+    func postSandbox(_ route: String, _ json: String) throws {
+        let result = try Self.run("/usr/bin/curl", ["-sf", "-X", "POST", sandboxURL + "/_sandbox/" + route, "-H", "Content-Type: application/json", "-d", json])
+        guard result.status == 0 else { throw WorldError.fixture("POST /_sandbox/\(route) failed: \(result.stderr)") }
     }
 
     func setSandbox(_ switches: String) throws {

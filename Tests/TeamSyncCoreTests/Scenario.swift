@@ -14,6 +14,7 @@ struct Scenario {
     var remote: [RemoteAccount] = []
     var managed: [ManagedAccount] = []
     var policy = SyncPolicy()
+    var rules = Scenario.rules
     /// True when `remote` was listed with the soft-deleted accounts.
     var includesDeleted = false
 
@@ -42,7 +43,7 @@ struct Scenario {
 
     func plan(at now: Date = Scenario.start) -> Plan {
         let snapshot = DirectorySnapshot(people: people, skipped: skipped)
-        return Planner(policy: policy, rules: Self.rules).plan(directory: snapshot, remote: remote, includesDeleted: includesDeleted, managed: managed, now: now)
+        return Planner(policy: policy, rules: rules).plan(directory: snapshot, remote: remote, includesDeleted: includesDeleted, managed: managed, now: now)
     }
 }
 

@@ -137,6 +137,7 @@ package final class DirectoryWatch: Sendable {
         var names = ["objectGUID", "isDeleted", "objectClass", "name", settings.groups.memberAttribute.rawValue,
                      users.externalIDAttribute, users.emailAttribute, users.firstNameAttribute, users.lastNameAttribute]
         if settings.groups.memberAttribute == .memberUid { names.append(users.uidAttribute) }
+        if let expires = users.expiresAttribute { names.append(expires) }
         names += AttributeVisibility(users: users, readsUID: false).filterAttributes
         var seen = Set<String>()
         return names.filter { seen.insert($0.lowercased()).inserted }

@@ -299,7 +299,7 @@ package struct WatchReader: Sendable {
                 result.people.append(DirectoryPerson(
                     externalID: person.externalID, dn: candidate.dn, email: person.email, firstName: person.firstName,
                     lastName: person.lastName, isDisabled: try isDisabled(candidate.dn),
-                    memberships: replica.memberships(of: candidate.dn, uid: candidate.uid)))
+                    memberships: replica.memberships(of: candidate.dn, uid: candidate.uid), expiresAt: person.expiresAt))
             }
         }
 
