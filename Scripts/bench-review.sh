@@ -22,7 +22,8 @@ stop_all() {
     [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null || true
     Scripts/slapd-fixture.sh stop "$work/slapd" || true
 }
-trap 'stop_all; rm -rf "$work"' EXIT INT TERM
+# KEEP=1 leaves the world (slapd, sandbox, journal) running for profiling, and says where.
+trap 'if [ "${KEEP:-0}" = 1 ]; then echo "kept $work (config $work/config.yaml)" >&2; else stop_all; rm -rf "$work"; fi' EXIT INT TERM
 export LDAPNOINIT=1
 org=3fa85f64-5717-4562-b3fc-2c963f66afa6
 printf 'sync-secret\n' > "$work/ldap-password"; printf 'bench-secret\n' > "$work/client-secret"

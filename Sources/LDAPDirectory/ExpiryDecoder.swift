@@ -4,7 +4,9 @@ import TeamSyncCore
 /// `directory.users.expires_format`: how the expiry attribute writes a date.
 package enum ExpiryFormat: String, Sendable, CaseIterable {
     /// Known by the attribute's name: `accountExpires` is a FILETIME, `shadowExpire` days since
-    /// 1970; any other attribute is read as generalizedTime.
+    /// 1970. For any other attribute each value says by its form, which its syntax gives: a
+    /// generalizedTime ends in `Z` or an offset; an integer of 12 digits or more is a FILETIME
+    /// (any date after 1601-01-02), a shorter one days since 1970.
     case auto
     /// Active Directory's FILETIME: 100-ns intervals since 1601-01-01 UTC; 0 and
     /// 0x7FFFFFFFFFFFFFFF mean never.
@@ -20,7 +22,7 @@ package enum ExpiryFormat: String, Sendable, CaseIterable {
         switch attribute.lowercased() {
         case "accountexpires": return .filetime
         case "shadowexpire": return .days
-        default: return .generalizedTime
+        default: return .auto
         }
     }
 }
@@ -39,7 +41,14 @@ package enum ExpiryDecoder {
     package static func decode(_ text: String, format: ExpiryFormat) -> Result<Date?, Failure> {
         let value = text.trimmingCharacters(in: .whitespaces)
         switch format {
-        case .auto, .generalizedTime:
+        case .auto:
+            let digits = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return decode(value, format: .generalizedTime) }
+            if digits.count >= 12 { return decode(value, format: .filetime) }
+            return decode(value, format: .days).mapError { _ in
+                .invalid("is an integer that is neither a FILETIME nor a positive number of days since 1970 (-1: never); set directory.users.expires_format")
+            }
+        case .generalizedTime:
             guard let date = generalizedTime(value) else { return .failure(.invalid("is not a generalizedTime (e.g. 20261231235959Z)")) }
             return .success(date)
         case .filetime:

@@ -30,6 +30,10 @@ package enum AuditChain {
 
     /// A JSON string with only the escapes JSON requires: `"`, `\` and control characters.
     package static func jsonString(_ text: String) -> String {
+        // Most text needs no escape: then it is the text in quotes, without a scalar-by-scalar copy.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var output = "\""
         output.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -65,8 +65,10 @@ package struct AccessReview: Sendable {
     package var generatedAt: Date
     package var settings: ReviewSettings
     package var includesDeleted: Bool
-    /// `review.max_admins`, and whether the admins exceed it.
-    package var admins: Int { rows.filter { $0.role == .admin && $0.standing != .softDeleted && $0.standing != .restoreBlocked }.count }
+    /// Live admins (not soft-deleted), against `review.max_admins`.
+    package var admins: Int {
+        rows.reduce(0) { $0 + ($1.role == .admin && $1.standing != .softDeleted && $1.standing != .restoreBlocked ? 1 : 0) }
+    }
     package var tooManyAdmins: Bool { settings.maxAdmins.map { admins > $0 } ?? false }
     /// True when any flag is raised or the admins exceed `review.max_admins` (`--check` exits 2).
     package var needsAction: Bool { tooManyAdmins || rows.contains { !$0.flags.isEmpty } }
@@ -74,9 +76,17 @@ package struct AccessReview: Sendable {
     /// The rows of one standing, in e-mail order.
     package func rows(_ standing: Standing) -> [Row] { rows.filter { $0.standing == standing } }
 
-    /// Accounts per standing, and per flag.
-    package var standingCounts: [(Standing, Int)] { Standing.allCases.map { standing in (standing, rows.filter { $0.standing == standing }.count) } }
-    package var flagCounts: [(Flag, Int)] { Flag.allCases.map { flag in (flag, rows.filter { $0.flags.contains(flag) }.count) } }
+    /// Accounts per standing, and per flag (one pass, no row copied).
+    package var standingCounts: [(Standing, Int)] {
+        var counts: [Standing: Int] = [:]
+        for row in rows { counts[row.standing, default: 0] += 1 }
+        return Standing.allCases.map { ($0, counts[$0] ?? 0) }
+    }
+    package var flagCounts: [(Flag, Int)] {
+        var counts: [Flag: Int] = [:]
+        for row in rows { for flag in row.flags { counts[flag, default: 0] += 1 } }
+        return Flag.allCases.map { ($0, counts[$0] ?? 0) }
+    }
 }
 
 extension AccessReview {
@@ -127,16 +137,22 @@ extension AccessReview {
         let noticeUntil = now.addingTimeInterval(inputs.settings.expiryNotice.timeInterval)
         let grace = inputs.policy.departureGrace
         var rows: [Row] = []
+        rows.reserveCapacity(inputs.remote.count)
         var endUsers = 0
+        var whyCache: [GroupMembership: String] = [:]
+        var sortKeys: [(Int, String, String)] = []
+        sortKeys.reserveCapacity(inputs.remote.count)
         for account in inputs.remote {
             guard let role = account.role.teamRole else {
                 if !account.isSoftDeleted { endUsers += 1 }
                 continue
             }
-            let journal = managedByPoderoID[account.id] ?? blockers[account.id]
+            // A live account that blocks a restore is not ours: only a soft-deleted one is the case's.
+            let journal = managedByPoderoID[account.id] ?? (account.isSoftDeleted ? blockers[account.id] : nil)
+            let emailKey = account.email.caseFoldedKey()
             let person = account.externalID.flatMap { peopleByID[$0] }
                 ?? journal.flatMap { peopleByID[$0.externalID] }
-                ?? peopleByEmail[account.email.caseFoldedKey()]
+                ?? peopleByEmail[emailKey]
             let directory = person.map { inputs.snapshot.people[$0] }
             let decision = directory.map(mapper.decide)
             var row = Row(
@@ -145,7 +161,13 @@ extension AccessReview {
                 role: role, externalID: account.externalID?.rawValue ?? journal?.externalID.rawValue, standing: .unmanaged, why: nil,
                 lastLogin: account.activity.lastLoginDate, joinedAt: account.activity.joinedAtDate,
                 isOnboarded: account.activity.isOnboarded, expiresAt: directory?.expiresAt ?? journal?.expiresAt, deleteAfter: nil, flags: [])
-            let matched = decision?.matched.map { Self.why($0.rule, $0.membership, rules: inputs.rules) }
+            // People of one group path share one text.
+            let matched = decision?.matched.map { match in
+                if let known = whyCache[match.membership] { return known }
+                let text = Self.why(match.rule, match.membership, rules: inputs.rules)
+                whyCache[match.membership] = text
+                return text
+            }
             if account.isSoftDeleted {
                 if let journal, case .restoreBlocked(let since, _) = journal.state {
                     row.standing = .restoreBlocked
@@ -155,7 +177,7 @@ extension AccessReview {
                     row.standing = .softDeleted
                     row.why = journal.map { if case .softDeleted(let at) = $0.state { "soft-deleted by podero-team-sync at \(AuditTime.format(at))" } else { nil } } ?? nil
                 }
-            } else if protected.contains(account.email.caseFoldedKey()) {
+            } else if protected.contains(emailKey) {
                 row.standing = .protected
                 row.why = "sync.protected_emails: never created, changed or deleted"
             } else if let journal {
@@ -197,10 +219,12 @@ extension AccessReview {
                 }
             }
             rows.append(row)
+            sortKeys.append((row.standing.order, emailKey, account.id))
         }
-        // Sorted by standing, then e-mail (each key computed once).
-        let keyed = rows.map { (key: ($0.standing.order, $0.email.caseFoldedKey(), $0.poderoID), row: $0) }
-        rows = keyed.sorted { $0.key < $1.key }.map(\.row)
+        // Sorted by standing, then e-mail: keys computed once, indices moved instead of rows.
+        let keys = sortKeys
+        let order = rows.indices.sorted { keys[$0] < keys[$1] }
+        rows = order.map { rows[$0] }
         self.init(rows: rows, endUsers: endUsers, generatedAt: now, settings: inputs.settings, includesDeleted: includeDeleted)
     }
 

@@ -15,20 +15,53 @@ enum JSONText {
     }
 
     static func render(_ value: Value, indent: String = "", pretty: Bool = true) -> String {
-        let newline = pretty ? "\n" : ""
-        let inner = pretty ? indent + "  " : ""
+        var output = ""
+        write(value, indent: indent, pretty: pretty, into: &output)
+        return output
+    }
+
+    /// Appends `value` to `output`: one buffer for the whole document (a review of 100,000
+    /// accounts is 40 MB of JSON), not a string per value.
+    static func write(_ value: Value, indent: String, pretty: Bool, into output: inout String) {
         switch value {
-        case .string(let text): return text.map(quote) ?? "null"
-        case .int(let number): return String(number)
-        case .decimal(let number): return number.isFinite ? String(format: "%.3f", number) : "null"
-        case .bool(let flag): return flag ? "true" : "false"
+        case .string(let text):
+            if let text { appendQuoted(text, to: &output) } else { output += "null" }
+        case .int(let number): output += String(number)
+        case .decimal(let number): output += number.isFinite ? String(format: "%.3f", number) : "null"
+        case .bool(let flag): output += flag ? "true" : "false"
         case .array(let items):
-            guard !items.isEmpty else { return "[]" }
-            return "[" + newline + items.map { inner + render($0, indent: inner, pretty: pretty) }.joined(separator: "," + newline) + newline + indent + "]"
+            guard !items.isEmpty else { output += "[]"; return }
+            let inner = pretty ? indent + "  " : ""
+            output += pretty ? "[\n" : "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += pretty ? ",\n" : "," }
+                output += inner
+                write(item, indent: inner, pretty: pretty, into: &output)
+            }
+            output += pretty ? "\n" + indent + "]" : "]"
         case .object(let fields):
-            guard !fields.isEmpty else { return "{}" }
-            return "{" + newline + fields.map { inner + quote($0.0) + (pretty ? ": " : ":") + render($0.1, indent: inner, pretty: pretty) }
-                .joined(separator: "," + newline) + newline + indent + "}"
+            guard !fields.isEmpty else { output += "{}"; return }
+            let inner = pretty ? indent + "  " : ""
+            output += pretty ? "{\n" : "{"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { output += pretty ? ",\n" : "," }
+                output += inner
+                appendQuoted(field.0, to: &output)
+                output += pretty ? ": " : ":"
+                write(field.1, indent: inner, pretty: pretty, into: &output)
+            }
+            output += pretty ? "\n" + indent + "}" : "}"
+        }
+    }
+
+    /// Appends `text` as a JSON string: in place when nothing needs an escape.
+    static func appendQuoted(_ text: String, to output: inout String) {
+        if text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += quote(text)
+        } else {
+            output += "\""
+            output += text
+            output += "\""
         }
     }
 

@@ -28,7 +28,7 @@ struct TextTable {
             columns.indices.map { index in index < row.count ? row[index].escapingControlCharacters : "" }
         }
         let widths = columns.indices.map { index -> Int in
-            let longest = escaped.map { $0[index].count }.max() ?? 0
+            let longest = escaped.map { Self.width($0[index]) }.max() ?? 0
             return columns[index].limit.map { min($0, longest) } ?? longest
         }
         var lines: [String] = []
@@ -42,7 +42,7 @@ struct TextTable {
                     if index == columns.count - 1 {
                         text += piece
                     } else {
-                        text += piece + String(repeating: " ", count: max(0, widths[index] - piece.count)) + "  "
+                        text += piece + String(repeating: " ", count: max(0, widths[index] - Self.width(piece))) + "  "
                     }
                 }
                 while text.last == " " { text.removeLast() }
@@ -52,9 +52,15 @@ struct TextTable {
         return lines
     }
 
+    /// Characters in `text`; ASCII (nearly every cell) is counted by its bytes, without grapheme breaking.
+    static func width(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 } } ? text.utf8.count : text.count
+    }
+
     /// `text` in lines of at most `width` characters.
     static func wrap(_ text: String, width: Int) -> [String] {
-        guard text.count > width else { return [text] }
+        guard Self.width(text) > width else { return [text] }
         var lines: [String] = []
         var rest = Substring(text)
         while rest.count > width {

@@ -64,6 +64,28 @@ package enum RFC3339 {
         return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
     }
 
+    /// `2026-11-30T08:15:00Z`: whole seconds, UTC (the audit log's form), without Foundation's
+    /// formatter (a review writes two per account).
+    package static func format(_ date: Date) -> String {
+        let seconds = Int((date.timeIntervalSince1970).rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        let (year, month, day) = ExpiryText.civil(days)
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var value = value
+            for index in stride(from: at + width - 1, through: at, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        guard (0...9999).contains(year) else { return AuditTime.format(date) }
+        put(year, 0, 4); bytes[4] = UInt8(ascii: "-"); put(month, 5, 2); bytes[7] = UInt8(ascii: "-"); put(day, 8, 2)
+        bytes[10] = UInt8(ascii: "T"); put(rest / 3600, 11, 2); bytes[13] = UInt8(ascii: ":"); put(rest % 3600 / 60, 14, 2)
+        bytes[16] = UInt8(ascii: ":"); put(rest % 60, 17, 2); bytes[19] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
     package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

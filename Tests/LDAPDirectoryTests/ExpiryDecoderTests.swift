@@ -9,12 +9,19 @@ struct ExpiryDecoderTests {
         return .none
     }
 
-    @Test("auto knows accountExpires and shadowExpire by name; anything else is generalizedTime")
+    @Test("auto knows accountExpires and shadowExpire by name; any other attribute's values say by their form")
     func auto() {
         #expect(ExpiryFormat.auto.resolved(for: "accountExpires") == .filetime)
         #expect(ExpiryFormat.auto.resolved(for: "SHADOWEXPIRE") == .days)
-        #expect(ExpiryFormat.auto.resolved(for: "contractEnd") == .generalizedTime)
+        #expect(ExpiryFormat.auto.resolved(for: "contractEnd") == .auto)
         #expect(ExpiryFormat.days.resolved(for: "accountExpires") == .days)
+        let ticks = (Int64(1_798_675_200) + ExpiryDecoder.filetimeEpochOffset) * 10_000_000
+        #expect(Self.date(String(ticks), .auto) == .some(Date(timeIntervalSince1970: 1_798_675_200)))
+        #expect(Self.date("20818", .auto) == .some(Date(timeIntervalSince1970: 20_818 * 86_400)))
+        #expect(Self.date("20261231000000Z", .auto) == .some(Date(timeIntervalSince1970: 1_798_675_200)))
+        #expect(Self.date("-1", .auto) == .some(nil))
+        #expect(Self.date("0", .auto) == nil)
+        #expect(Self.date("next week", .auto) == nil)
     }
 
     @Test("FILETIME: 100-ns ticks since 1601; 0 and the largest value mean never")

@@ -106,5 +106,11 @@ struct AccessPolicyTests {
         }
         #expect(ExpiryText.date(Date(timeIntervalSince1970: 1_796_026_500)) == "2026-11-30")
         #expect(ExpiryText.date(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
+        // The fast formatter writes what the audit log writes, for any time.
+        for seconds in [0, 951_782_399, 951_782_400, 1_796_026_500, 1_796_026_500.9, 4_102_444_799, -86_401] as [TimeInterval] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(RFC3339.format(date) == AuditTime.format(date), "\(seconds)")
+            #expect(RFC3339.parse(RFC3339.format(date))?.timeIntervalSince1970 == seconds.rounded(.down))
+        }
     }
 }
