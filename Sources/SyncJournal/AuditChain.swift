@@ -28,12 +28,15 @@ package enum AuditChain {
         return "{" + fields.map { jsonString($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
+    /// True when `text` holds a byte JSON must escape: `"`, `\` or a control character.
+    package static func needsEscape(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+    }
+
     /// A JSON string with only the escapes JSON requires: `"`, `\` and control characters.
     package static func jsonString(_ text: String) -> String {
         // Most text needs no escape: then it is the text in quotes, without a scalar-by-scalar copy.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
-        }
+        if !needsEscape(text) { return "\"" + text + "\"" }
         var output = "\""
         output.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

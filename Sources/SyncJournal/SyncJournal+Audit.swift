@@ -116,9 +116,8 @@ extension SyncJournal {
         }
     }
 
-    /// The newest `limit` audit records about a person (by external id, Podero id or e-mail),
-    /// oldest first.
-    package func auditRecords(externalID: String?, poderoIDs: [String], email: String?, limit: Int) async throws -> [AuditRecord] {
+    /// The newest `limit` audit records about a person (by external id or Podero id), oldest first.
+    package func auditRecords(externalID: String?, poderoIDs: [String], limit: Int) async throws -> [AuditRecord] {
         var clauses: [String] = []
         var arguments: [String] = []
         if let externalID {
@@ -128,10 +127,6 @@ extension SyncJournal {
         for id in poderoIDs.prefix(20) {
             clauses.append("podero_user_id = ?")
             arguments.append(id)
-        }
-        if let email {
-            clauses.append("email = ? COLLATE NOCASE")
-            arguments.append(email)
         }
         guard !clauses.isEmpty else { return [] }
         let sql = "SELECT * FROM audit_log WHERE " + clauses.joined(separator: " OR ") + " ORDER BY seq DESC LIMIT \(max(1, limit))"

@@ -39,9 +39,9 @@ package struct Explanation: Sendable {
         let text = query.trimmingASCIIWhitespace()
         let key = text.caseFoldedKey()
         let dn = DistinguishedName(text)
-        func matches(_ person: DirectoryPerson) -> Bool {
-            person.email.key == key || person.externalID.rawValue.caseFoldedKey() == key
-                || (dn != nil && person.dn == dn) || person.dn.firstValue?.caseFoldedKey() == key
+        func names(email: EmailAddress?, externalID: ExternalID?, at entry: DistinguishedName) -> Bool {
+            email?.key == key || externalID?.rawValue.caseFoldedKey() == key
+                || (dn != nil && entry == dn) || entry.firstValue?.caseFoldedKey() == key
         }
         var byID: [String: Candidate] = [:]
         var order: [String] = []
@@ -52,13 +52,10 @@ package struct Explanation: Sendable {
             }
             update(&byID[id]!)
         }
-        for person in inputs.snapshot.people where matches(person) {
+        for person in inputs.snapshot.people where names(email: person.email, externalID: person.externalID, at: person.dn) {
             add("id:" + person.externalID.rawValue) { $0.externalID = person.externalID; $0.person = person }
         }
-        for entry in inputs.snapshot.skipped
-        where entry.email?.key == key || entry.externalID?.rawValue.caseFoldedKey() == key || (dn != nil && entry.dn == dn)
-            || entry.dn.firstValue?.caseFoldedKey() == key
-        {
+        for entry in inputs.snapshot.skipped where names(email: entry.email, externalID: entry.externalID, at: entry.dn) {
             let id = entry.externalID.map { "id:" + $0.rawValue } ?? "dn:" + entry.dn.normalized
             add(id) { $0.externalID = entry.externalID; $0.skipped = entry }
         }

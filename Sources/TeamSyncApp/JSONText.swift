@@ -56,7 +56,7 @@ enum JSONText {
 
     /// Appends `text` as a JSON string: in place when nothing needs an escape.
     static func appendQuoted(_ text: String, to output: inout String) {
-        if text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if AuditChain.needsEscape(text) {
             output += quote(text)
         } else {
             output += "\""

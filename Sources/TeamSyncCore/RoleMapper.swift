@@ -78,14 +78,10 @@ package struct RoleMapper: Sendable {
 
     /// The whole decision for one person, for `explain` and `review`.
     package func decide(_ person: DirectoryPerson) -> Decision {
-        var notMatched: [(RoleRule, String)] = []
-        var matched: (RoleRule, GroupMembership)?
-        for rule in rules {
-            if let membership = person.memberships.first(where: { $0.group == rule.group }) {
-                matched = (rule, membership)
-                break
-            }
-            notMatched.append((rule, "not a member of \(rule.group.leaf), directly or through nested groups"))
+        let matched = firstMatch(person)
+        // The rules before the matching one (every rule when none matches) did not match.
+        let notMatched = rules.prefix { $0 != matched?.0 }.map { rule in
+            (rule, "not a member of \(rule.group.leaf), directly or through nested groups")
         }
         var undesired = Self.unavailable(person, now: now)
         var outside = false
@@ -132,9 +128,7 @@ package struct RoleMapper: Sendable {
 package enum ExpiryText {
     /// `2026-12-31` (UTC).
     package static func date(_ date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let (y, m, d) = civil(days)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        String(RFC3339.format(date).prefix(10))
     }
 
     /// "expires in 3 days (2026-12-05)", "expires today (…)" or "expired on 2026-11-30".

@@ -14,14 +14,7 @@ struct ExplainCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func run() async throws {
-        let environment = try global.environment()
-        let material: ReviewMaterial
-        do {
-            material = try await environment.gatherReviewMaterial()
-        } catch {
-            printError("explain failed: \(error)")
-            try finish(.fatal)
-        }
+        let material = try await gatherReviewMaterial(global, command: "explain")
         let candidates = Explanation.candidates(person, in: material.inputs)
         guard let candidate = candidates.first else {
             printError("explain: nobody matches \(person) (tried e-mail, external id, uid and DN in the directory, Podero and the journal)")
@@ -36,7 +29,7 @@ struct ExplainCommand: AsyncParsableCommand {
         do {
             audit = try await material.journal?.auditRecords(
                 externalID: candidate.externalID?.rawValue, poderoIDs: candidate.accounts.map(\.id) + [candidate.managed?.poderoID].compactMap { $0 },
-                email: nil, limit: 20) ?? []
+                limit: 20) ?? []
         } catch {
             printError("explain failed: the audit log could not be read: \(error)")
             try finish(.fatal)

@@ -26,14 +26,7 @@ struct ReviewCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = try global.environment()
-        let material: ReviewMaterial
-        do {
-            material = try await environment.gatherReviewMaterial()
-        } catch {
-            printError("review failed: \(error)")
-            try finish(.fatal)
-        }
+        let material = try await gatherReviewMaterial(global, command: "review")
         let review = AccessReview(material.inputs, includeDeleted: includeDeleted)
         let printed = json ? ReviewRenderer.json(review, material.provenance)
             : csv ? ReviewRenderer.csv(review) : ReviewRenderer.text(review, material.provenance)
@@ -48,5 +41,16 @@ struct ReviewCommand: AsyncParsableCommand {
             if csv { FileHandle.standardOutput.write(Data(printed.utf8)) } else { print(printed) }
         }
         if check && review.needsAction { try finish(.drift) }
+    }
+}
+
+/// What `review` and `explain` read, or exit 1 saying what failed.
+func gatherReviewMaterial(_ global: GlobalOptions, command: String) async throws -> ReviewMaterial {
+    let environment = try global.environment()
+    do {
+        return try await environment.gatherReviewMaterial()
+    } catch {
+        printError("\(command) failed: \(error)")
+        try finish(.fatal)
     }
 }

@@ -8,6 +8,12 @@ struct SystemdUnitTests {
     static let review = World.repository.appendingPathComponent("systemd/podero-team-sync-review.service").path
     static let reviewTimer = World.repository.appendingPathComponent("systemd/podero-team-sync-review.timer").path
 
+    /// A unit's lines without comments and blank lines.
+    static func directives(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { !$0.hasPrefix("#") && !$0.isEmpty }
+    }
+
     @Test("systemd-analyze security rates it 1.2 or better, keeping the network it needs; no core files, bounded memory (issue 15 #25)")
     func security() throws {
         let result = try World.run("/usr/bin/systemd-analyze", ["security", "--offline=true", "--no-pager", Self.unit])
@@ -42,12 +48,8 @@ struct SystemdUnitTests {
 
     @Test("the template is the plain unit but for the instance's configuration, journal and secrets")
     func template() throws {
-        func directives(_ path: String) throws -> [String] {
-            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-                .filter { !$0.hasPrefix("#") && !$0.isEmpty }
-        }
-        let plain = try directives(Self.unit)
-        let template = try directives(Self.template)
+        let plain = try Self.directives(Self.unit)
+        let template = try Self.directives(Self.template)
         #expect(template.contains("ExecStart=/usr/bin/podero-team-sync run --config /etc/podero-team-sync/%i.yaml"))
         #expect(template.contains("StateDirectory=podero-team-sync/%i"))
         #expect(template.contains("LoadCredential=ldap-bind-password:/etc/podero-team-sync/%i/ldap-password"))
@@ -67,19 +69,15 @@ struct SystemdUnitTests {
 
     @Test("the monthly review: a oneshot hardened like the service, writing HTML and CSV to the state directory; a persistent timer")
     func reviewUnits() throws {
-        func directives(_ path: String) throws -> [String] {
-            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-                .filter { !$0.hasPrefix("#") && !$0.isEmpty }
-        }
-        let service = try directives(Self.review)
-        let plain = try directives(Self.unit)
+        let service = try Self.directives(Self.review)
+        let plain = try Self.directives(Self.unit)
         #expect(service.contains("Type=oneshot"))
         let exec = try #require(service.first { $0.hasPrefix("ExecStart=") })
         #expect(exec.contains(" review ") && exec.contains("--html %S/podero-team-sync/review.html") && exec.contains("--csv --output %S/podero-team-sync/review.csv"))
         // Everything from the user to the system-call filter is the service's, line for line.
         let shared = plain.drop { !$0.hasPrefix("User=") }.prefix { !$0.hasPrefix("[Install]") }
         #expect(Array(service.drop { !$0.hasPrefix("User=") }) == Array(shared))
-        let timer = try directives(Self.reviewTimer)
+        let timer = try Self.directives(Self.reviewTimer)
         #expect(timer.contains("OnCalendar=monthly") && timer.contains("Persistent=true") && timer.contains("WantedBy=timers.target"))
         let result = try World.run("/usr/bin/systemd-analyze", ["security", "--offline=true", "--no-pager", Self.review])
         let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
