@@ -2,7 +2,7 @@
 # Access review benchmark (issue 12), release builds, everything on 127.0.0.1: PEOPLE people in
 # sync (set up by a first sync, not timed), every account with a last login and a join date in
 # podero-sandbox; then, alternating RUNS times, the no-op `sync` (the baseline) and `review`
-# (--json to /dev/null, and --html to a file) of the same directory and Podero. Target: review
+# (--json and the table to /dev/null, and --html to a file) of the same directory and Podero. Target: review
 # <= 1.2x the no-op sync, medians of the same run.
 #
 #   Scripts/bench-review.sh [PEOPLE=100000] [RUNS=3]
@@ -76,20 +76,24 @@ out = [{"id": u["id"], "last_login": ("2025-01-0%dT08:00:00Z" % (1 + i % 9)) if 
 json.dump(out, sys.stdout)' > "$work/activity.json"
 curl -sf -X POST "$url/_sandbox/activity" -H 'Content-Type: application/json' --data-binary @"$work/activity.json"
 
-sync_times=(); review_times=(); html_times=()
+sync_times=(); review_times=(); text_times=(); html_times=()
 for _ in $(seq 1 "$runs"); do
     start=$(now); "$bin/podero-team-sync" sync --config "$work/config.yaml" --log-level warning > "$work/sync.out"; end=$(now)
     grep -q "in sync, nothing to do" "$work/sync.out" || { echo "the no-op sync did something: $(cat "$work/sync.out")" >&2; exit 1; }
     sync_times+=("$(echo "$end - $start" | bc -l)")
     start=$(now); "$bin/podero-team-sync" review --json --config "$work/config.yaml" --log-level warning > "$work/review.json"; end=$(now)
     review_times+=("$(echo "$end - $start" | bc -l)")
+    start=$(now); "$bin/podero-team-sync" review --config "$work/config.yaml" --log-level warning > /dev/null; end=$(now)
+    text_times+=("$(echo "$end - $start" | bc -l)")
     start=$(now); "$bin/podero-team-sync" review --html "$work/review.html" --config "$work/config.yaml" --log-level warning > /dev/null; end=$(now)
     html_times+=("$(echo "$end - $start" | bc -l)")
 done
 rows=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["accounts"]), d["summary"]["flags"]["inactive"])' "$work/review.json")
 noop=$(printf '%s\n' "${sync_times[@]}" | median)
 review=$(printf '%s\n' "${review_times[@]}" | median)
+text=$(printf '%s\n' "${text_times[@]}" | median)
 html=$(printf '%s\n' "${html_times[@]}" | median)
 printf 'no-op sync:      %.3f s (median of %d)\n' "$noop" "$runs"
 printf 'review --json:   %.3f s (median of %d; %s rows, %s inactive) = %.2fx the no-op sync (target <= 1.2)\n' "$review" "$runs" ${rows% *} ${rows#* } "$(echo "$review / $noop" | bc -l)"
+printf 'review (table):  %.3f s (median of %d) = %.2fx the no-op sync (target <= 1.2)\n' "$text" "$runs" "$(echo "$text / $noop" | bc -l)"
 printf 'review --html:   %.3f s (median of %d; the text table on stdout too) = %.2fx the no-op sync; page %s bytes\n' "$html" "$runs" "$(echo "$html / $noop" | bc -l)" "$(stat -c %s "$work/review.html")"

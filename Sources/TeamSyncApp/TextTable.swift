@@ -22,34 +22,51 @@ struct TextTable {
         rows.append(row)
     }
 
-    /// The header, then each row (a row may take several lines). No line ends in spaces.
-    func render() -> [String] {
-        let escaped = ([columns.map(\.header)] + rows).map { row in
-            columns.indices.map { index in index < row.count ? row[index].escapingControlCharacters : "" }
+    /// The header, then each row (a row may take several lines). No line ends in spaces. Long
+    /// tables are escaped, measured and laid out one slice per core.
+    func render(lanes: Int = Lanes.available) -> [String] {
+        let all = [columns.map(\.header)] + rows
+        let columns = self.columns
+        let slices = Lanes.slices(all.count, lanes: lanes)
+        let measured = Lanes.map(slices) { range in
+            var widths = [Int](repeating: 0, count: columns.count)
+            let cells = all[range].map { row in
+                columns.indices.map { index in
+                    let cell = index < row.count ? row[index].escapingControlCharacters : ""
+                    widths[index] = max(widths[index], Self.width(cell))
+                    return cell
+                }
+            }
+            return (cells: cells, widths: widths)
         }
         let widths = columns.indices.map { index -> Int in
-            let longest = escaped.map { Self.width($0[index]) }.max() ?? 0
+            let longest = measured.map { $0.widths[index] }.max() ?? 0
             return columns[index].limit.map { min($0, longest) } ?? longest
         }
-        var lines: [String] = []
-        for row in escaped {
-            let pieces = columns.indices.map { index in Self.wrap(row[index], width: max(1, widths[index])) }
-            let height = pieces.map(\.count).max() ?? 1
-            for line in 0..<height {
-                var text = ""
-                for index in columns.indices {
-                    let piece = line < pieces[index].count ? pieces[index][line] : ""
-                    if index == columns.count - 1 {
-                        text += piece
-                    } else {
-                        text += piece + String(repeating: " ", count: max(0, widths[index] - Self.width(piece))) + "  "
-                    }
+        return Lanes.map(measured.indices.map { $0..<$0 + 1 }) { slice in
+            var lines: [String] = []
+            for row in measured[slice.lowerBound].cells { Self.layOut(row, widths: widths, into: &lines) }
+            return lines
+        }.flatMap { $0 }
+    }
+
+    /// One row's lines: each cell wrapped to its column, padded, two spaces between columns.
+    private static func layOut(_ row: [String], widths: [Int], into lines: inout [String]) {
+        let pieces = row.indices.map { index in wrap(row[index], width: max(1, widths[index])) }
+        let height = pieces.map(\.count).max() ?? 1
+        var text = ByteText(capacity: 160)
+        for line in 0..<height {
+            text.bytes.removeAll(keepingCapacity: true)
+            for index in row.indices {
+                let piece = line < pieces[index].count ? pieces[index][line] : ""
+                text.append(piece)
+                if index < row.count - 1 {
+                    text.bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, widths[index] - width(piece)) + 2))
                 }
-                while text.last == " " { text.removeLast() }
-                lines.append(text)
             }
+            while text.bytes.last == UInt8(ascii: " ") { text.bytes.removeLast() }
+            lines.append(text.string)
         }
-        return lines
     }
 
     /// Characters in `text`; ASCII (nearly every cell) is counted by its bytes, without grapheme breaking.
@@ -60,6 +77,14 @@ struct TextTable {
 
     /// `text` in lines of at most `width` characters.
     static func wrap(_ text: String, width: Int) -> [String] {
+        guard Self.width(text) > width else { return [text] }
+        var probe = text
+        if let lines = probe.withUTF8({ bytes in bytes.allSatisfy { $0 < 0x80 } ? wrapASCII(bytes, width: width) : nil }) { return lines }
+        return wrapCharacters(text, width: width)
+    }
+
+    /// `wrap` by characters (any text).
+    static func wrapCharacters(_ text: String, width: Int) -> [String] {
         guard Self.width(text) > width else { return [text] }
         var lines: [String] = []
         var rest = Substring(text)
@@ -83,6 +108,33 @@ struct TextTable {
             while rest.first == " " { rest = rest.dropFirst() }
         }
         if !rest.isEmpty { lines.append(String(rest)) }
+        return lines
+    }
+}
+
+extension TextTable {
+    /// `wrap` for ASCII text, on its bytes (a character is a byte): the same cuts.
+    static func wrapASCII(_ bytes: UnsafeBufferPointer<UInt8>, width: Int) -> [String] {
+        let space = UInt8(ascii: " ")
+        var lines: [String] = []
+        var start = 0
+        while bytes.count - start > width {
+            let end = start + width
+            var cut = end
+            if bytes[end] == space {
+                cut = end
+            } else if let found = (start..<end).last(where: { bytes[$0] == space }), found - start >= width / 3 {
+                cut = found + 1
+            } else if let found = (start..<end).last(where: { "@.,/".utf8.contains(bytes[$0]) }), found - start >= width / 2 {
+                cut = found + 1
+            }
+            var last = cut
+            while last > start, bytes[last - 1] == space { last -= 1 }
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self))
+            start = cut
+            while start < bytes.count, bytes[start] == space { start += 1 }
+        }
+        if start < bytes.count { lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
         return lines
     }
 }

@@ -55,7 +55,10 @@ package struct AuditRecord: Sendable, Equatable {
 /// RFC 3339 UTC timestamps with whole seconds, as the audit log writes them.
 package enum AuditTime {
     package static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        // Years 1583 to 9999 (where Foundation's Gregorian calendar is proleptic, as RFC3339's
+        // arithmetic is) without the formatter: the access review writes several per account.
+        if (-12_212_553_600...253_402_300_799).contains(date.timeIntervalSince1970) { return RFC3339.format(date) }
+        return date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
 
     /// Parses RFC 3339 (any offset, optional fractional seconds).

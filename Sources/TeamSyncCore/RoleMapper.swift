@@ -76,13 +76,20 @@ package struct RoleMapper: Sendable {
         return result
     }
 
-    /// The whole decision for one person, for `explain` and `review`.
+    /// The whole decision for one person, for `explain`.
     package func decide(_ person: DirectoryPerson) -> Decision {
-        let matched = firstMatch(person)
+        var decision = verdict(person)
         // The rules before the matching one (every rule when none matches) did not match.
-        let notMatched = rules.prefix { $0 != matched?.0 }.map { rule in
+        decision.notMatched = rules.prefix { $0 != decision.matched?.rule }.map { rule in
             (rule, "not a member of \(rule.group.leaf), directly or through nested groups")
         }
+        return decision
+    }
+
+    /// The decision without the texts of the rules that did not match (`notMatched` is empty),
+    /// for `review`, which asks it for every account.
+    package func verdict(_ person: DirectoryPerson) -> Decision {
+        let matched = firstMatch(person)
         var undesired = Self.unavailable(person, now: now)
         var outside = false
         if undesired == nil {
@@ -95,7 +102,7 @@ package struct RoleMapper: Sendable {
                 undesired = "in no group of the roles rules"
             }
         }
-        return Decision(matched: matched, notMatched: notMatched, undesiredReason: undesired, outsideAllowedDomains: outside)
+        return Decision(matched: matched, notMatched: [], undesiredReason: undesired, outsideAllowedDomains: outside)
     }
 
     /// Why a person cannot be desired whatever their groups: disabled, or access expired.

@@ -4,6 +4,9 @@
 /// `\u{202e}`); everything else, backslashes included, is left as it is.
 extension String {
     package var escapingControlCharacters: String {
+        // Nearly every cell of a report is answered from its bytes.
+        var probe = self
+        if !probe.withUTF8(Self.mayHoldControls) { return self }
         guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
         var result = ""
         result.reserveCapacity(utf8.count + 8)
@@ -22,6 +25,21 @@ extension String {
             }
         }
         return result
+    }
+
+    /// False when these UTF-8 bytes hold none of the characters `escapingControlCharacters`
+    /// escapes; true when they may (C0 and DEL bytes, the lead byte 0xC2 of C1 controls, 0xD8 of
+    /// U+061C, and 0xE2 0x80 / 0xE2 0x81 of the bidi marks, overrides and isolates). Byte by byte,
+    /// without decoding: report writers ask it for every cell.
+    package static func mayHoldControls(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xD8 { return true }
+            if byte == 0xE2, index + 1 < bytes.count, bytes[index + 1] == 0x80 || bytes[index + 1] == 0x81 { return true }
+            index += 1
+        }
+        return false
     }
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {

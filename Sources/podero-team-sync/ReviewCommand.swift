@@ -26,8 +26,8 @@ struct ReviewCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let material = try await gatherReviewMaterial(global, command: "review")
-        let review = AccessReview(material.inputs, includeDeleted: includeDeleted)
+        let material = try await gatherReviewMaterial(global, command: "review", prepareReview: includeDeleted)
+        let review = material.review(includeDeleted: includeDeleted)
         let printed = json ? ReviewRenderer.json(review, material.provenance)
             : csv ? ReviewRenderer.csv(review) : ReviewRenderer.text(review, material.provenance)
         do throws(ReportFile.Problem) {
@@ -45,10 +45,10 @@ struct ReviewCommand: AsyncParsableCommand {
 }
 
 /// What `review` and `explain` read, or exit 1 saying what failed.
-func gatherReviewMaterial(_ global: GlobalOptions, command: String) async throws -> ReviewMaterial {
+func gatherReviewMaterial(_ global: GlobalOptions, command: String, prepareReview: Bool? = nil) async throws -> ReviewMaterial {
     let environment = try global.environment()
     do {
-        return try await environment.gatherReviewMaterial()
+        return try await environment.gatherReviewMaterial(prepareReview: prepareReview)
     } catch {
         printError("\(command) failed: \(error)")
         try finish(.fatal)

@@ -153,4 +153,69 @@ struct AccessReviewTests {
         #expect(TextTable.wrap("abc def ghi", width: 7) == ["abc def", "ghi"])
         #expect(TextTable.wrap("short", width: 10) == ["short"])
     }
+
+    /// `count` accounts of every standing, listed out of e-mail order, some sharing an e-mail,
+    /// some with text that every form must escape.
+    static func largeInputs(_ count: Int) -> AccessReview.Inputs {
+        var people: [DirectoryPerson] = [], remote: [RemoteAccount] = [], journal: [ManagedAccount] = []
+        for index in 0..<count {
+            let name = "p\((index * 7_919) % count)"
+            let kind = index % 11
+            let groups = kind == 3 ? [] : [index % 4 == 0 ? admins : staff]
+            var directoryPerson = person(name, groups, email: kind == 9 ? "\(name)@outside.example.org" : nil)
+            if kind == 6 { directoryPerson.expiresAt = now.addingTimeInterval(Double(index % 20) * day) }
+            if kind != 4 { people.append(directoryPerson) }
+            var listed = account(name, index % 4 == 0 ? .admin : .staff, externalID: kind != 5, deleted: kind == 7 || kind == 8,
+                                 lastLogin: kind == 2 ? nil : now.addingTimeInterval(-Double(index % 200) * day),
+                                 joined: now.addingTimeInterval(-Double(index % 30) * day))
+            if kind == 9 { listed.email = directoryPerson.email.description }
+            if index % 13 == 0 { listed.firstName = "Zoë \"Q\" <b>"; listed.lastName = "=cmd|' /C calc'!A0, \u{202E}x" }
+            if index % 17 == 0 { listed.email = "shared@example.com" }
+            remote.append(listed)
+            let record = managed(name, index % 4 == 0 ? .admin : .staff)
+            switch kind {
+            case 0, 2, 3, 6, 9: journal.append(record)
+            case 1: journal.append(managed(name, .staff, adopted: true))
+            case 4: journal.append(managed(name, .staff, .departed(since: now.addingTimeInterval(-day))))
+            case 7: journal.append(managed(name, .staff, .softDeleted(at: now.addingTimeInterval(-3 * day))))
+            case 8: journal.append(managed(name, .staff, .restoreBlocked(since: now, blockedBy: "id-\(name)")))
+            default: break
+            }
+            if index % 50 == 0 { remote.append(account("customer\(index)", .user)) }
+        }
+        var policy = SyncPolicy(departureGrace: .seconds(7 * 86_400), protectedEmails: ["p7919@example.com"])
+        policy.allowedEmailDomains = ["example.com"]
+        return AccessReview.Inputs(snapshot: DirectorySnapshot(people: people), remote: remote, managed: journal, rules: rules,
+                                   policy: policy, settings: ReviewSettings(), now: now)
+    }
+
+    @Test("the review and each of its forms are the same on one core or several, and from a half prepared during the reads")
+    func lanes() throws {
+        let inputs = Self.largeInputs(9_000)
+        let provenance = ReviewRenderer.Provenance(configuration: "/etc/x.yaml", auditHead: (7, "ab"))
+        let one = AccessReview(inputs, includeDeleted: true, lanes: 1)
+        let prepared = AccessReview.Prepared(remote: inputs.remote, managed: inputs.managed, policy: inputs.policy, settings: inputs.settings,
+                                             now: inputs.now, includeDeleted: true, lanes: 3)
+        #expect(prepared.lanes.count == 2, "9,000 accounts make two slices of at least 4,096")
+        let reviews = [AccessReview(inputs, includeDeleted: true, lanes: 3), AccessReview(prepared, snapshot: inputs.snapshot, rules: Self.rules, lanes: 2)]
+        let reference = (json: ReviewRenderer.json(one, provenance, lanes: 1), csv: ReviewRenderer.csv(one, lanes: 1),
+                         text: ReviewRenderer.text(one, provenance, lanes: 1), html: ReviewRenderer.html(one, provenance, lanes: 1))
+        for review in reviews {
+            #expect(review.endUsers == one.endUsers && review.rows.count == one.rows.count)
+            #expect(ReviewRenderer.json(review, provenance, lanes: 1) == reference.json)
+        }
+        #expect(ReviewRenderer.json(one, provenance, lanes: 3) == reference.json)
+        #expect(ReviewRenderer.csv(one, lanes: 3) == reference.csv)
+        #expect(ReviewRenderer.text(one, provenance, lanes: 3) == reference.text)
+        #expect(ReviewRenderer.html(one, provenance, lanes: 3) == reference.html)
+        // Sorted by standing (what needs a human first), then e-mail, then Podero id; every standing is there.
+        let keys = one.rows.map { ($0.standing.order, $0.email, $0.poderoID) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Set(one.rows.map(\.standing)) == Set(AccessReview.Standing.allCases))
+        #expect(Set(one.rows.flatMap(\.flags)) == Set(AccessReview.Flag.allCases))
+        let decoded = try JSONSerialization.jsonObject(with: Data(reference.json.utf8)) as? [String: Any]
+        #expect((decoded?["accounts"] as? [Any])?.count == one.rows.count)
+        #expect(reference.csv.components(separatedBy: "\r\n").count == one.rows.count + 2)
+        #expect(!reference.html.contains("<b>") && !reference.text.contains("\u{202E}") && !reference.csv.contains(",=cmd"))
+    }
 }

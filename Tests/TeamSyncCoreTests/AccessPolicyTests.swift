@@ -106,10 +106,14 @@ struct AccessPolicyTests {
         }
         #expect(ExpiryText.date(Date(timeIntervalSince1970: 1_796_026_500)) == "2026-11-30")
         #expect(ExpiryText.date(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29")
-        // The fast formatter writes what the audit log writes, for any time.
-        for seconds in [0, 951_782_399, 951_782_400, 1_796_026_500, 1_796_026_500.9, 4_102_444_799, -86_401] as [TimeInterval] {
+        // The fast formatter (which the audit log's AuditTime uses from 1583 to 9999) writes what
+        // Foundation's ISO 8601 formatter writes, whole seconds rounded down, at the edges too.
+        let foundation = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+        for seconds in [0, 951_782_399, 951_782_400, 1_796_026_500, 1_796_026_500.9, 4_102_444_799, -86_401, -0.5,
+                        -12_212_553_600, 253_402_300_799, 253_402_300_799.7] as [TimeInterval] {
             let date = Date(timeIntervalSince1970: seconds)
-            #expect(RFC3339.format(date) == AuditTime.format(date), "\(seconds)")
+            #expect(RFC3339.format(date) == date.formatted(foundation), "\(seconds)")
+            #expect(AuditTime.format(date) == date.formatted(foundation), "\(seconds)")
             #expect(RFC3339.parse(RFC3339.format(date))?.timeIntervalSince1970 == seconds.rounded(.down))
         }
     }
