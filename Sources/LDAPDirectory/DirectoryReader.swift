@@ -12,7 +12,11 @@ struct DirectoryReader {
         defer { connection.close() }
 
         let readsUID = settings.groups.memberAttribute == .memberUid
-        let decoder = PersonDecoder(settings.users, readsUID: readsUID)
+        var users = settings.users
+        if let name = users.expiresAttribute, users.expiresFormat.resolved(for: name) == .auto {
+            users.expiresFormat = SchemaSyntax.expiryFormat(of: name, connection, settings: settings, logger: logger)
+        }
+        let decoder = PersonDecoder(users, readsUID: readsUID)
         var visibility = AttributeVisibility(users: settings.users, readsUID: readsUID)
         var candidates: [PersonCandidate] = []
         var invalidDNs = 0

@@ -4,9 +4,10 @@ import TeamSyncCore
 /// `directory.users.expires_format`: how the expiry attribute writes a date.
 package enum ExpiryFormat: String, Sendable, CaseIterable {
     /// Known by the attribute's name: `accountExpires` is a FILETIME, `shadowExpire` days since
-    /// 1970. For any other attribute each value says by its form, which its syntax gives: a
-    /// generalizedTime ends in `Z` or an offset; an integer of 12 digits or more is a FILETIME
-    /// (any date after 1601-01-02), a shorter one days since 1970.
+    /// 1970. Any other attribute's syntax in the server's schema settles it where it can
+    /// (Generalized Time; AD's Large Integer is a FILETIME: `SchemaSyntax`); otherwise each value
+    /// says by its form: a generalizedTime ends in `Z` or an offset; an integer of 12 digits or
+    /// more is a FILETIME (any date after 1601-01-02), a shorter one days since 1970.
     case auto
     /// Active Directory's FILETIME: 100-ns intervals since 1601-01-01 UTC; 0 and
     /// 0x7FFFFFFFFFFFFFFF mean never.
