@@ -65,12 +65,8 @@ struct ByteText {
         }
     }
 
-    /// Text escaped for HTML (`ReviewRenderer.h`): & < > " and ' become entities.
+    /// Text escaped for HTML (`ReviewRenderer.h`, which hands plain text back as it is).
     mutating func appendHTML(_ text: String) {
-        if Self.isPlain(text, excluding: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
-            append(text)
-        } else {
-            append(ReviewRenderer.h(text))
-        }
+        append(ReviewRenderer.h(text))
     }
 }

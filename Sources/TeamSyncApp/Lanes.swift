@@ -21,11 +21,16 @@ package enum Lanes {
 
     /// `body` for each slice, concurrently when there are several; the results in slice order.
     package static func map<T: Sendable>(_ slices: [Range<Int>], _ body: @Sendable (Range<Int>) -> T) -> [T] {
-        guard slices.count > 1 else { return slices.map(body) }
-        let slots = (0..<slices.count).map { _ in Slot<T>() }
+        each(slices.count) { body(slices[$0]) }
+    }
+
+    /// `body(0)`, …, `body(count - 1)`, concurrently when there are several; the results in order.
+    package static func each<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard count > 1 else { return (0..<count).map(body) }
+        let slots = (0..<count).map { _ in Slot<T>() }
         withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: slices.count) { index in
-                slots[index].value = body(slices[index])
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                slots[index].value = body(index)
             }
         }
         return slots.map { $0.value! }

@@ -298,11 +298,8 @@ package enum ReviewRenderer {
 
     /// Text escaped for HTML (element content and quoted attributes).
     static func h(_ text: String) -> String {
-        // Most cells have nothing to escape: answered without a copy.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 >= 0xC2 }) {
-            return text
-        }
+        // Most cells have nothing to escape: answered from their bytes, without a copy.
+        if ByteText.isPlain(text, excluding: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return text }  // & < > " 
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.escapingControlCharacters.unicodeScalars {

@@ -43,9 +43,9 @@ struct TextTable {
             let longest = measured.map { $0.widths[index] }.max() ?? 0
             return columns[index].limit.map { min($0, longest) } ?? longest
         }
-        return Lanes.map(measured.indices.map { $0..<$0 + 1 }) { slice in
+        return Lanes.each(measured.count) { slice in
             var lines: [String] = []
-            for row in measured[slice.lowerBound].cells { Self.layOut(row, widths: widths, into: &lines) }
+            for row in measured[slice].cells { Self.layOut(row, widths: widths, into: &lines) }
             return lines
         }.flatMap { $0 }
     }

@@ -39,6 +39,10 @@ struct LanesTests {
             #expect(json.string == JSONText.quote(text), "\(text)")
             #expect(csv.string == ReviewRenderer.csvCell(text), "\(text)")
             #expect(html.string == ReviewRenderer.h(text), "\(text)")
+            // And h itself, plain or not, against the entities applied to the escaped text.
+            let entities = text.escapingControlCharacters.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+            #expect(ReviewRenderer.h(text) == entities, "\(text)")
         }
     }
 
