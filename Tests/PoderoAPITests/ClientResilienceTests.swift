@@ -59,7 +59,9 @@ struct ClientResilienceTests {
 
     @Test("5xx is retried with backoff until it succeeds")
     func retriesServerErrors() async throws {
-        try await TestSandbox.run(retry: RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), totalBudget: .seconds(20))) { sandbox in
+        // Half of all requests fail: 24 attempts make 24 failures in a row (0.5^24 per call, about
+        // one run in 800,000 for the 20 calls) too rare to flake; 12 attempts failed a CI run.
+        try await TestSandbox.run(retry: RetryPolicy(maxAttempts: 24, baseDelay: .milliseconds(2), maxDelay: .milliseconds(20), totalBudget: .seconds(20))) { sandbox in
             _ = try await sandbox.client.listAccounts(includeDeleted: false)
             sandbox.setSwitches { $0.faultRate = 0.5; $0.faultMode = .before }
             for _ in 0..<20 { _ = try await sandbox.client.listAccounts(includeDeleted: false) }
