@@ -1,5 +1,6 @@
 import CLDAP
 import Foundation
+import TeamSyncCore
 
 extension LDAPConnection {
     /// A search request.
@@ -106,6 +107,7 @@ extension LDAPConnection {
                     reason: "the server returned a continuation reference (referral), which is never followed; the read would be incomplete")
             case Int32(LDAP_RES_SEARCH_RESULT):
                 let next = try finishPage(message!, purpose: request.purpose, paged: request.paged)
+                Heartbeat.process.beat()  // a page read: the watchdog's proof of progress
                 return (entries, next)
             default:
                 continue  // intermediate responses carry nothing for a search

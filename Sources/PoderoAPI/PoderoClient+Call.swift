@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import TeamSyncCore
 
 extension PoderoClient {
     /// One API call with a bearer token, retried by the client's retry loop when transient.
@@ -52,6 +53,7 @@ extension PoderoClient {
             try await HTTPExchange.perform(
                 http, method: method, url: url, headers: headers, body: body, timeout: timeout, limit: limit, operation: operation)
         }
+        Heartbeat.process.beat()  // an answer: the watchdog's proof of progress
         switch exchange.status {
         case 429: await limiter.record(.throttled(retryAfter: exchange.retryAfter))
         case 503: await limiter.record(.overloaded)

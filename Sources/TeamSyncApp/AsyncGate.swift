@@ -1,5 +1,8 @@
+import TeamSyncCore
+
 /// One holder at a time, in arrival order: a watch batch and a full reconcile never overlap
-/// (both plan from the journal and write to it).
+/// (both plan from the journal and write to it). What runs here is the loop's work: it is busy
+/// for the watchdog (`Heartbeat`), which then needs its beats to stay alive.
 actor AsyncGate {
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -11,7 +14,7 @@ actor AsyncGate {
         } else {
             busy = true
         }
-        let result = await body()
+        let result = await Heartbeat.process.busy(body)
         if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
         return result
     }

@@ -161,6 +161,7 @@ package struct Executor: Sendable {
                 return report.done
             }
             progress?(done, total)
+            Heartbeat.process.beat()
             if outcome == .failed { return }  // the rest of this person's chain depends on it
         }
     }

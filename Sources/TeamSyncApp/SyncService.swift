@@ -236,14 +236,24 @@ final class SyncLoop: Service, Sendable {
         return source
     }
 
-    /// WATCHDOG=1 at half the interval systemd asked for.
+    /// WATCHDOG=1 every quarter of the interval systemd asked for, but only while the loop is
+    /// alive: idle between cycles, or busy with a beat (a page read, an answer from Podero, an
+    /// applied action) within half the interval. A cycle stuck in a call falls silent, and
+    /// systemd restarts the service within one and a half intervals of the last beat.
     private func startWatchdog() -> (any DispatchSourceTimer)? {
         guard let interval = SystemdNotifier.watchdogInterval() else { return nil }
+        let pinger = WatchdogPinger(interval: interval, heartbeat: .process)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "podero-team-sync.watchdog"))
-        let half = Int(interval.components.seconds * 500) + Int(interval.components.attoseconds / 2_000_000_000_000_000)
-        timer.schedule(deadline: .now(), repeating: .milliseconds(max(half, 100)))
+        timer.schedule(deadline: .now(), repeating: .milliseconds(pinger.periodMilliseconds))
         let notifier = self.notifier
-        timer.setEventHandler { notifier.notify("WATCHDOG=1") }
+        let logger = environment.logger
+        timer.setEventHandler {
+            switch pinger.tick() {
+            case .ping: notifier.notify("WATCHDOG=1")
+            case .silent(let firstTime):
+                if firstTime { logger.warning("no progress for half the watchdog interval: the watchdog pings stop until the loop moves on") }
+            }
+        }
         timer.activate()
         return timer
     }

@@ -82,6 +82,50 @@ struct EndToEndServiceTests {
         #expect(!messages.drop { $0 != "STOPPING=1" }.dropFirst().contains("READY=1"))
     }
 
+    @Test("issue 13: the watchdog means the loop is alive: a directory that stops answering mid-cycle (SIGSTOP) silences the pings; they resume when it answers")
+    func watchdogFollowsProgress() throws {
+        let world = try World()
+        defer { world.stop() }
+        // A directory timeout far beyond the stall below, so that only the stall is seen.
+        let config = try String(contentsOfFile: world.configPath, encoding: .utf8)
+        let patient = config.replacingOccurrences(of: "  timeout: 5s\n  page_size: 7", with: "  timeout: 60s\n  page_size: 7")
+        #expect(patient != config)
+        try patient.write(toFile: world.configPath, atomically: true, encoding: .utf8)
+        let notify = try NotifySocket(directory: world.directory)
+        defer { notify.close() }
+        // 2 s: a ping every 500 ms while alive; silent once busy work has not beaten for 1 s.
+        let service = try world.launch(["run"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"])
+        defer { kill(service, SIGKILL); _ = Spawn.wait(service) }
+        #expect(try waitUntil(20) { try world.liveTeam().count == EndToEndSyncTests.desired })
+        // `drain()` answers every message so far: what came after a mark is `dropFirst(mark)`.
+        #expect(waitUntil(10) { notify.drain().contains { $0.hasPrefix("STATUS=") } })
+        var mark = notify.drain().count
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(notify.drain().dropFirst(mark).contains("WATCHDOG=1"), "idle between cycles is alive")
+
+        let pidText = try String(contentsOf: world.directory.appendingPathComponent("slapd/slapd.pid"), encoding: .utf8)
+        let slapd = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(slapd, SIGSTOP)  // accepts connections (the kernel does), answers nothing
+        var continued = false
+        defer { if !continued { kill(slapd, SIGCONT) } }
+        kill(service, SIGUSR1)  // a cycle now: it gets stuck in its first directory call
+        Thread.sleep(forTimeInterval: 2.0)
+        mark = notify.drain().count
+        Thread.sleep(forTimeInterval: 3.0)
+        let stalled = Array(notify.drain().dropFirst(mark))
+        #expect(!stalled.contains("WATCHDOG=1"), "no pings while stuck: \(stalled)")
+        #expect(Spawn.isRunning(service))
+        let log = world.directory.appendingPathComponent("launch.err").path
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("no progress for half the watchdog interval"))
+
+        mark = notify.drain().count
+        kill(slapd, SIGCONT)
+        continued = true
+        #expect(waitUntil(15) {
+            notify.drain().dropFirst(mark).drop { !$0.hasPrefix("STATUS=") }.contains("WATCHDOG=1")
+        }, "the cycle finishes and the pings resume: \(notify.drain().dropFirst(mark))")
+    }
+
     @Test("/healthz is 503 before the first completed cycle and while the directory cannot be read")
     func unhealthy() throws {
         let port = freePort()
