@@ -12,9 +12,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # prometheus for promtool (the alert rules' tests); lintian, man-db, bash-completion and file for
 # the package's checks; debhelper, dpkg-dev and fakeroot to build it; chromium renders the
-# access review's HTML page headless.
+# access review's HTML page headless; sqlite3 is the attacker's tool in the audit checkpoint tests.
 ensure_packages "${PODERO_PACKAGES[@]}" "${PODERO_AD_PACKAGES[@]}" prometheus lintian man-db bash-completion file \
-    debhelper dpkg-dev fakeroot chromium
+    debhelper dpkg-dev fakeroot chromium sqlite3
 ensure_swift
 
 fixtures=$(mktemp -d "${TMPDIR:-/tmp}/podero-team-sync-test.XXXXXX")

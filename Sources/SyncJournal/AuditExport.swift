@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 import TeamSyncCore
 
-/// Writes audit records as JSON Lines or CSV (RFC 4180), field order as CONTRACT.md, through a
-/// small buffer so that exports of any size stream. Every write error (a full disk, a closed
+/// Writes audit records as JSON Lines (byte-faithful) or CSV (RFC 4180, formula-safe: see
+/// `csvField`), field order as CONTRACT.md, through a small buffer so that exports of any size stream. Every write error (a full disk, a closed
 /// pipe) is thrown, never a crash.
 package final class AuditExport: Sendable {
     /// A write that failed, with the system's reason.
@@ -87,8 +87,24 @@ package final class AuditExport: Sendable {
         return values.map(csvField).joined(separator: ",")
     }
 
-    private static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A cell of the CSV export: a value that a spreadsheet would take for a formula (it begins
+    /// with `=`, `+`, `-`, `@`, tab, carriage return or `'`) gets one leading `'` (OWASP's CSV
+    /// injection rule); then RFC 4180 quoting. A verifier removes one leading `'` from every cell
+    /// that has one, which gives back the value as hashed: the rule adds it to every value that
+    /// began with `'`, so no value is ever shortened by mistake.
+    package static func csvField(_ value: String) -> String {
+        var text = value
+        if let first = value.utf8.first, Self.formulaLeads.contains(first) { text = "'" + value }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The first bytes that make a spreadsheet read a cell as a formula, and `'` itself.
+    private static let formulaLeads: Set<UInt8> = Set("=+-@\t\r'".utf8)
+
+    /// The value a CSV cell stands for (after RFC 4180 unquoting): without the one `'` that
+    /// `csvField` put in front of it.
+    package static func csvValue(ofCell cell: String) -> String {
+        cell.utf8.first == UInt8(ascii: "'") ? String(cell.dropFirst()) : cell
     }
 }

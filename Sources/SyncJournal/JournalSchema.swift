@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The journal's tables, created and upgraded by numbered migrations.
@@ -131,6 +132,15 @@ enum JournalSchema {
             try db.alter(table: "managed_account") { t in
                 t.add(column: "expires_at", .double)
             }
+        }
+        migrator.registerMigration("v8: the journal's own id, named by audit checkpoints") { db in
+            // A checkpoint names the journal it was made of, so that a verifier can tell this
+            // database from a replacement (a copy keeps the id; a new database has another).
+            try db.create(table: "journal_meta") { t in
+                t.column("key", .text).primaryKey()
+                t.column("value", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO journal_meta (key, value) VALUES ('journal_id', ?)", arguments: [UUID().uuidString.lowercased()])
         }
         return migrator
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LDAPDirectory
 import PoderoAPI
+import SyncJournal
 import TeamSyncCore
 
 /// The whole configuration file, validated, with secrets read.
@@ -26,6 +27,8 @@ package struct AppConfiguration: Sendable {
     package var logFormat: LogFormat
     /// `review:`: what the access review flags.
     package var review = ReviewSettings()
+    /// Audit checkpoints (`journal.checkpoint_key_file`, `journal.checkpoint_file`).
+    package var checkpoints = Checkpoints()
     /// Where the file was read from (`review --html` names it); empty when parsed from text.
     package var sourcePath = ""
     /// Things that work but deserve a warning at every start.
@@ -76,4 +79,20 @@ package struct ReviewSettings: Sendable {
     package var expiryNotice: Duration = .seconds(14 * 86_400)
 
     package init() {}
+}
+
+extension AppConfiguration {
+    /// How runs leave checkpoints of the audit log (see `AuditCheckpoint`).
+    package struct Checkpoints: Sendable {
+        /// The signing key; nil: checkpoints are unsigned (they show a cut or a rollback only
+        /// to whoever trusts where the copy was kept, and anyone with the file can forge one).
+        package var key: AuditSigningKey?
+        /// A file each checkpoint line is appended to (another filesystem, a remote mount).
+        package var file: String?
+
+        package init(key: AuditSigningKey? = nil, file: String? = nil) {
+            self.key = key
+            self.file = file
+        }
+    }
 }

@@ -40,6 +40,8 @@ package struct ChangeSync: Sendable {
         }
 
         package var result: Result
+        /// The batch's run, when it wrote one to the journal.
+        package var runID: String?
         /// Departures the window kept back (the people), and why.
         package var refused: [ExternalID] = []
         package var refusalReason: String?
@@ -140,7 +142,7 @@ package struct ChangeSync: Sendable {
             // A failed action is retried by the next reconcile; the cookie covers what was tried.
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
-            return Outcome(result: .applied(status, summary: summary), refused: verdict.refused,
+            return Outcome(result: .applied(status, summary: summary), runID: runID, refused: verdict.refused,
                 refusalReason: verdict.reason, report: report, actions: plan.actions.count, facts: facts)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])

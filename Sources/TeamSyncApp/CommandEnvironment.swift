@@ -52,15 +52,20 @@ package struct CommandEnvironment: Sendable {
                       shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
         do {
             let journal = try open ?? openJournal()
-            return try await withCycle { cycle, _, _ in
+            let outcome = try await withCycle { cycle, _, _ in
                 var cycle = cycle
                 cycle.shouldStop = shouldStop
                 return await cycle.sync(journal: journal, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command)
             }
+            await checkpointer.afterRun(journal, runID: outcome.runID)
+            return outcome
         } catch {
             return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
         }
     }
+
+    /// Leaves a checkpoint of the audit log after a run.
+    var checkpointer: AuditCheckpointer { AuditCheckpointer(settings: configuration.checkpoints, logger: logger) }
 
     /// Runs `body` with the directory, a Podero client and a sync cycle; the client is shut down after.
     package func withCycle<T: Sendable>(_ body: (SyncCycle, LDAPDirectory, PoderoClient) async throws -> T) async throws -> T {

@@ -1,6 +1,7 @@
 import Foundation
 import LDAPDirectory
 import PoderoAPI
+import SyncJournal
 import TeamSyncCore
 import Yams
 
@@ -72,8 +73,12 @@ package struct ConfigurationLoader {
             warnings.append(warning)
         }
         var journalPath = AppConfiguration.Defaults.journalPath
-        if let journal = keys["journal"]?.mapping(allowed: ["path"]), let path = journal["path"]?.string(required: true) {
-            journalPath = path
+        var checkpoints = AppConfiguration.Checkpoints()
+        if let journal = keys["journal"]?.mapping(allowed: ["path", "checkpoint_key_file", "checkpoint_file"]) {
+            if let path = journal["path"]?.string(required: true) { journalPath = path }
+            checkpoints = readCheckpoints(journal, parent: keys["journal"]!)
+        } else if readsSecrets {
+            checkpoints = readCheckpoints([:], parent: ConfigNode(node: nil, path: "journal", problems: problems))
         }
         let metrics = readMetrics(keys["metrics"], warnings: &warnings)
         var logFormat = AppConfiguration.Defaults.logFormat
@@ -88,7 +93,28 @@ package struct ConfigurationLoader {
         configuration.watchDebounce = watch.debounce
         configuration.dirSyncPoll = dirSyncPoll
         configuration.review = review
+        configuration.checkpoints = checkpoints
         return configuration
+    }
+
+    /// `journal.checkpoint_key_file` (else the credential `audit-signing-key`): the Ed25519 key
+    /// that signs audit checkpoints, as `audit keygen` writes it; `journal.checkpoint_file`: a
+    /// file each checkpoint line is appended to. The key is read only by commands that write.
+    private func readCheckpoints(_ keys: [String: ConfigNode], parent: ConfigNode) -> AppConfiguration.Checkpoints {
+        var checkpoints = AppConfiguration.Checkpoints()
+        if let fileNode = keys["checkpoint_file"], let file = fileNode.string(required: true) {
+            if !file.hasPrefix("/") { fileNode.report("must be an absolute path") } else { checkpoints.file = file }
+        }
+        guard readsSecrets else { return checkpoints }
+        let keyNode = keys["checkpoint_key_file"] ?? ConfigNode(node: nil, path: "\(parent.path).checkpoint_key_file", problems: parent.problems)
+        if let secret = SecretFile(environment: environment, owners: secretOwners).read(key: keyNode, credential: "audit-signing-key", required: false) {
+            if let key = AuditSigningKey(text: secret.exposedValue) {
+                checkpoints.key = key
+            } else {
+                keyNode.report("is not an Ed25519 signing key (make one with podero-team-sync audit keygen --output FILE)")
+            }
+        }
+        return checkpoints
     }
 
     private func readRoles(_ node: ConfigNode) -> [RoleRule] {

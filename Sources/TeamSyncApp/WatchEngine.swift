@@ -2,6 +2,7 @@ import Foundation
 import LDAPDirectory
 import Logging
 import PoderoAPI
+import SyncJournal
 import Synchronization
 import TeamSyncCore
 
@@ -320,8 +321,12 @@ package final class WatchEngine: Sendable {
         sync.recentDNs = state.withLock { state in state.recentDNs.mapValues { $0.map(\.dn) } }
         sync.shouldStop = { [self] in state.withLock { $0.stopped } }
         let changes = Array(Set(pending.changes))
-        let outcome = await gate.run { [sync] in
-            await sync.apply(changes, cookie: cookie, replica: replica, recordRefusal: recordRefusal)
+        let outcome = await gate.run { [sync, journal, configuration, logger] in
+            let outcome = await sync.apply(changes, cookie: cookie, replica: replica, recordRefusal: recordRefusal)
+            if let runID = outcome.runID, let journal = journal as? SyncJournal {
+                await AuditCheckpointer(settings: configuration.checkpoints, logger: logger).afterRun(journal, runID: runID)
+            }
+            return outcome
         }
         let finished = ContinuousClock.now
         switch outcome.result {

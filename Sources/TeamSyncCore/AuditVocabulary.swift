@@ -14,6 +14,8 @@ package enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case safetyRefused = "safety_refused"
     case runStarted = "run_started"
     case runFinished = "run_finished"
+    /// A signed statement of the log's head after a run (an addition to CONTRACT.md's list).
+    case checkpoint
 }
 
 /// The audit log's `outcome` (CONTRACT.md).

