@@ -40,6 +40,9 @@ package struct PoderoError: AccountProviderError, Sendable {
     package var outcomeUnknown: Bool
     /// The server's `Retry-After`, when the answer carried one.
     package var retryAfterHint: Duration?
+    /// True once a retry loop has given up on it: a loop around that one (a call whose token
+    /// fetch failed) does not start another round (attempts would multiply: 6 × 6).
+    package var retriesSpent = false
 
     /// Creates an error.
     package init(_ kind: Kind, operation: String, status: Int? = nil, detail: String? = nil, outcomeUnknown: Bool = false) {

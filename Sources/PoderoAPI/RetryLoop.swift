@@ -29,11 +29,13 @@ struct RetryLoop: Sendable {
             if history.attempt > 1, let beforeRetry, let value = try await beforeRetry(history) { return value }
             do {
                 return try await body(history)
-            } catch let error as PoderoError {
+            } catch var error as PoderoError {
                 history.earlierOutcomeUnknown = history.earlierOutcomeUnknown || error.outcomeUnknown
-                guard error.isTransient, history.attempt < policy.maxAttempts else { throw error }
                 let delay = policy.delay(afterAttempt: history.attempt, retryAfter: error.retryAfterHint)
-                guard clock.now + delay < deadline else { throw error }
+                guard error.isTransient, !error.retriesSpent, history.attempt < policy.maxAttempts, clock.now + delay < deadline else {
+                    error.retriesSpent = true
+                    throw error
+                }
                 logger.debug("retrying", metadata: [
                     "operation": "\(operation)", "attempt": "\(history.attempt)",
                     "status": "\(error.status.map(String.init) ?? "-")", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",

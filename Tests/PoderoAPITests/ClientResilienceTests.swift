@@ -88,6 +88,21 @@ struct ClientResilienceTests {
         }
     }
 
+    @Test("a token endpoint that keeps failing: one round of attempts for the call, not one per attempt of the call")
+    func tokenFailuresDoNotMultiply() async throws {
+        try await TestSandbox.run(configure: { $0.faultRate = 1; $0.faultMode = .before }) { sandbox in
+            do {
+                _ = try await sandbox.client.listAccounts(includeDeleted: false)
+                Issue.record("expected a server error")
+            } catch let error as PoderoError {
+                #expect(error.kind == .server && error.operation == "token")
+                #expect(error.isTransient, "still transient for whoever decides what to do next")
+            }
+            #expect(sandbox.requests("POST", containing: "/oauth2/token").count == 4)  // not 4 × 4
+            #expect(sandbox.requests("GET").isEmpty)
+        }
+    }
+
     @Test("429 is retried after Retry-After")
     func honoursRetryAfter() async throws {
         try await TestSandbox.run(retry: RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(1), maxDelay: .seconds(2), totalBudget: .seconds(20))) { sandbox in
