@@ -34,7 +34,11 @@ extension CommandEnvironment {
             async let snapshot = directory.readSnapshot()
             async let accounts = { [client] in
                 let managed = try await journal?.managedAccounts() ?? []
-                let remote = try await client.listAccounts(includeDeleted: true)
+                // Soft-deleted accounts are rows only with --include-deleted, or behind a blocked
+                // restore; `explain` (no prepared review) shows them too. Otherwise the live list
+                // is all a review shows, as a sync reads it (a second list of everyone saved).
+                let needsDeleted = includeDeleted ?? true || managed.contains { if case .restoreBlocked = $0.state { true } else { false } }
+                let remote = try await client.listAccounts(includeDeleted: needsDeleted)
                 try await RemoteListCheck(provider: client, maxMissingPercent: configuration.policy.maxDeletionPercent,
                     maxMissing: configuration.policy.maxDeletions).check(listed: remote, managed: managed)
                 let prepared = includeDeleted.map { includeDeleted in

@@ -170,6 +170,14 @@ struct EndToEndReviewTests {
         let deletes = audit.split(separator: "\n").filter { $0.contains("\"soft_delete\"") }
         #expect(deletes.contains { $0.contains("access expired on") && $0.contains("user00010") })
         #expect(deletes.contains { $0.contains("outside sync.allowed_email_domains") && $0.contains("user00030") })
+        // Soft-deleted accounts are rows only with --include-deleted (the plain review lists only
+        // the live accounts from Podero, as a sync does).
+        let live = try Self.json(try world.cli(["review", "--json"]).stdout)["accounts"] as? [[String: Any]] ?? []
+        #expect(!live.isEmpty && !live.contains { $0["standing"] as? String == "soft_deleted" })
+        let withDeleted = try Self.json(try world.cli(["review", "--json", "--include-deleted"]).stdout)["accounts"] as? [[String: Any]] ?? []
+        let softDeleted = Set(withDeleted.filter { $0["standing"] as? String == "soft_deleted" }.compactMap { $0["email"] as? String })
+        #expect(softDeleted.isSuperset(of: ["user00010@example.com", "user00030@example.com"]), "\(softDeleted)")
+        #expect(withDeleted.count == live.count + softDeleted.count)
 
         // A value that is not a date skips the entry (its account is kept), never deletes it.
         try world.ldapModify(Self.shadowExpire("user00001", days: 0, addClass: true))
