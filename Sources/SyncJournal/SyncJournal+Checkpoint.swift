@@ -5,12 +5,14 @@ import TeamSyncCore
 extension SyncJournal {
     /// This journal's id (made when it was created), which its checkpoints name.
     package func journalID() async throws -> String {
-        try await database.read { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT value FROM journal_meta WHERE key = 'journal_id'") else {
-                throw JournalError(.corrupt, "journal_meta has no journal_id")
-            }
-            return id
+        try await database.read(Self.journalID)
+    }
+
+    private static func journalID(in db: Database) throws -> String {
+        guard let id = try String.fetchOne(db, sql: "SELECT value FROM journal_meta WHERE key = 'journal_id'") else {
+            throw JournalError(.corrupt, "journal_meta has no journal_id")
         }
+        return id
     }
 
     /// After a run: a checkpoint of the audit log's head, signed with `key` (unsigned without
@@ -21,9 +23,7 @@ extension SyncJournal {
             guard let head = try Row.fetchOne(db, sql: "SELECT seq, hash, action FROM audit_log ORDER BY seq DESC LIMIT 1"),
                   (head["action"] as String) != AuditAction.checkpoint.rawValue
             else { return nil }
-            guard let journalID = try String.fetchOne(db, sql: "SELECT value FROM journal_meta WHERE key = 'journal_id'") else {
-                throw JournalError(.corrupt, "journal_meta has no journal_id")
-            }
+            let journalID = try Self.journalID(in: db)
             let time = AuditTime.format(now)
             let checkpoint = try AuditCheckpoint(journalID: journalID, seq: head["seq"], headHash: head["hash"], time: time).signed(with: key)
             try Self.append([AuditRecord(time: now, runID: runID, action: .checkpoint, outcome: .ok, reason: checkpoint.line)], in: db)
@@ -62,19 +62,27 @@ extension SyncJournal {
         case otherRecord
     }
 
-    /// Checks `checkpoint` against this journal: its id, its head, and (with `key`) the signature.
-    package func check(_ checkpoint: AuditCheckpoint, key: AuditPublicKey?) async throws -> CheckpointFinding {
-        if let key {
-            guard checkpoint.signature != nil else { return .unsigned }
-            guard checkpoint.isSigned(by: key) else { return .notSignedByKey }
-        }
-        let id = try await journalID()
-        guard checkpoint.journalID == id else { return .otherJournal(id) }
-        return try await database.read { db in
+    /// Checks each checkpoint against this journal, in one read: its id, its head, and (with
+    /// `key`) the signature. The findings are in the order of `checkpoints`.
+    package func check(_ checkpoints: [AuditCheckpoint], key: AuditPublicKey?) async throws -> [CheckpointFinding] {
+        try await database.read { db in
+            let id = try Self.journalID(in: db)
             let head = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0
-            guard checkpoint.seq <= head else { return .beyondHead(head: head) }
-            let hash = try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [checkpoint.seq])
-            return hash == checkpoint.headHash ? .holds : .otherRecord
+            let hash = try db.makeStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?")
+            return try checkpoints.map { checkpoint in
+                if let key {
+                    guard checkpoint.signature != nil else { return .unsigned }
+                    guard checkpoint.isSigned(by: key) else { return .notSignedByKey }
+                }
+                guard checkpoint.journalID == id else { return .otherJournal(id) }
+                guard checkpoint.seq <= head else { return .beyondHead(head: head) }
+                return try String.fetchOne(hash, arguments: [checkpoint.seq]) == checkpoint.headHash ? .holds : .otherRecord
+            }
         }
+    }
+
+    /// Checks one checkpoint (see `check(_:key:)`).
+    package func check(_ checkpoint: AuditCheckpoint, key: AuditPublicKey?) async throws -> CheckpointFinding {
+        try await check([checkpoint], key: key)[0]
     }
 }

@@ -53,9 +53,7 @@ struct AuditCheckpointer: Sendable {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { throw AppendError(description: "is not a regular file") }
         guard info.st_size < fileLimit else { throw AppendError(description: "has reached \(fileLimit >> 20) MiB; rotate it") }
-        let bytes = Array(line.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw AppendError(description: written < 0 ? String(cString: strerror(errno)) : "a short write") }
-        guard fsync(descriptor) == 0 else { throw AppendError(description: String(cString: strerror(errno))) }
+        let failure = ReportFile.writeAll(Array(line.utf8), to: descriptor)
+        guard failure == 0 else { throw AppendError(description: String(cString: strerror(failure))) }
     }
 }

@@ -89,10 +89,9 @@ package struct AuditTool: Sendable {
             let stored = try await journal.storedCheckpoints()
             var problems = stored.unreadable.map { "the checkpoint record at seq \($0) does not hold a checkpoint" }
             let all = stored.checkpoints.map { ($0, "the journal's") } + external.map { ($0, "given") }
-            for (checkpoint, origin) in all {
-                if let problem = Self.describe(try await journal.check(checkpoint, key: key), checkpoint, origin: origin) {
-                    problems.append(problem)
-                }
+            let findings = try await journal.check(all.map(\.0), key: key)
+            for ((checkpoint, origin), finding) in zip(all, findings) {
+                if let problem = Self.describe(finding, checkpoint, origin: origin) { problems.append(problem) }
             }
             guard problems.isEmpty else {
                 return Result(status: .fatal, message: (["audit log fails \(problems.count) checkpoint check\(problems.count == 1 ? "" : "s"):"]
@@ -197,12 +196,10 @@ package struct AuditTool: Sendable {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw VerifyInput(description: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        let bytes = Array(text.utf8)
-        let written = fchmod(descriptor, mode) == 0 ? bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } : -1
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let failure = fchmod(descriptor, mode) == 0 ? ReportFile.writeAll(Array(text.utf8), to: descriptor) : errno
+        guard failure == 0 else {
             unlink(path)  // no half-written key left behind
-            throw VerifyInput(description: reason)
+            throw VerifyInput(description: String(cString: strerror(failure)))
         }
     }
 

@@ -73,13 +73,11 @@ package struct ConfigurationLoader {
             warnings.append(warning)
         }
         var journalPath = AppConfiguration.Defaults.journalPath
-        var checkpoints = AppConfiguration.Checkpoints()
-        if let journal = keys["journal"]?.mapping(allowed: ["path", "checkpoint_key_file", "checkpoint_file"]) {
-            if let path = journal["path"]?.string(required: true) { journalPath = path }
-            checkpoints = readCheckpoints(journal, parent: keys["journal"]!)
-        } else if readsSecrets {
-            checkpoints = readCheckpoints([:], parent: ConfigNode(node: nil, path: "journal", problems: problems))
-        }
+        // Read without a journal section too: the signing key may be a credential.
+        let journalNode = keys["journal"] ?? ConfigNode(node: nil, path: "journal", problems: problems)
+        let journal = journalNode.mapping(allowed: ["path", "checkpoint_key_file", "checkpoint_file"]) ?? [:]
+        if let path = journal["path"]?.string(required: true) { journalPath = path }
+        let checkpoints = readCheckpoints(journal, parent: journalNode)
         let metrics = readMetrics(keys["metrics"], warnings: &warnings)
         var logFormat = AppConfiguration.Defaults.logFormat
         if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }

@@ -17,10 +17,21 @@ package enum ReportFile {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0o600)
         guard descriptor >= 0 else { throw Problem(description: "\(path) cannot be written (\(String(cString: strerror(errno))))") }
-        var bytes = Array(text.utf8)
+        var failure = writeAll(Array(text.utf8), to: descriptor)
+        close(descriptor)
+        if failure == 0, rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw Problem(description: "\(path) cannot be written (\(String(cString: strerror(failure))))")
+        }
+    }
+
+    /// Writes all of `bytes` to `descriptor` (a short write is continued, EINTR retried), then
+    /// flushes it to the disk. Returns 0, or the errno of the failure.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32 {
         var written = 0
         var failure: Int32 = 0
-        bytes.withUnsafeMutableBytes { buffer in
+        bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
                 let count = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
                 if count < 0 {
@@ -32,11 +43,6 @@ package enum ReportFile {
             }
         }
         if failure == 0, fsync(descriptor) != 0 { failure = errno }
-        close(descriptor)
-        if failure == 0, rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw Problem(description: "\(path) cannot be written (\(String(cString: strerror(failure))))")
-        }
+        return failure
     }
 }
