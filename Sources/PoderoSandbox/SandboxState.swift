@@ -10,6 +10,8 @@ struct SandboxState {
     /// Each user's API JSON, rendered when the user changes, so that listing a large
     /// organisation joins bytes instead of encoding 100,000 objects on every request.
     private var rendered: [String: Data] = [:]
+    /// The changes since `takeChanges()`, for the state file.
+    private var changes: [SandboxStateFile.Change] = []
 
     /// Users in creation order, soft-deleted ones only when asked.
     func list(includeDeleted: Bool) -> [SandboxUser] {
@@ -67,6 +69,7 @@ struct SandboxState {
         users[user.id] = user
         rendered[user.id] = SandboxReply.encode(user)
         index(user)
+        changes.append(.put(user))
     }
 
     mutating func replace(_ user: SandboxUser) { insert(user) }
@@ -76,9 +79,19 @@ struct SandboxState {
         rendered[id] = nil
         unindex(old)
         order.removeAll { $0 == id }
+        changes.append(.remove(id))
     }
 
-    mutating func removeAll() { self = SandboxState() }
+    mutating func removeAll() {
+        self = SandboxState()
+        changes = [.reset]
+    }
+
+    /// The changes made since the last call, oldest first.
+    mutating func takeChanges() -> [SandboxStateFile.Change] {
+        defer { changes.removeAll() }
+        return changes
+    }
 
     private mutating func index(_ user: SandboxUser) {
         byEmail[user.email.lowercased(), default: []].insert(user.id)

@@ -11,19 +11,21 @@ package final class SandboxStore: Sendable {
     }
 
     private let guarded: Mutex<Guarded>
-    private let statePath: String?
+    private let stateFile: SandboxStateFile?
     /// Request counters and the request log (test introspection).
     package let monitor = SandboxMonitor()
 
     /// Creates the store, loading `statePath` when it exists.
     package init(options: SandboxOptions, statePath: String? = nil) throws {
         var initial = Guarded(options: options)
-        if let statePath, FileManager.default.fileExists(atPath: statePath) {
-            let data = try Data(contentsOf: URL(fileURLWithPath: statePath))
-            for user in try JSONDecoder().decode([SandboxUser].self, from: data) { initial.state.insert(user) }
+        let stateFile = statePath.map(SandboxStateFile.init(path:))
+        if let stateFile {
+            for user in try stateFile.load() { initial.state.insert(user) }
+            try stateFile.compact(initial.state.list(includeDeleted: true))
         }
+        _ = initial.state.takeChanges()
         self.guarded = Mutex(initial)
-        self.statePath = statePath
+        self.stateFile = stateFile
     }
 
     /// The current switches.
@@ -99,14 +101,14 @@ package final class SandboxStore: Sendable {
                 email: payload.text("email"), externalID: payload.text("external_user_id"), excluding: nil,
                 softDeletedBlocks: options.softDeletedBlocksReuse)
             {
-                return (Self.duplicate(field, status: options.duplicateStatus), false)
+                return Self.duplicate(field, status: options.duplicateStatus)
             }
             var user = SandboxUser(id: UUID().uuidString.lowercased(), organizationID: options.orgID.lowercased(), role: "", email: "")
             payload.apply(to: &user)
             user.isOnboarded = false
             user.joinedAt = Self.timestamp()
             guarded.state.insert(user)
-            return (.json(options.createStatus, user), true)
+            return .json(options.createStatus, user)
         }
     }
 
@@ -117,32 +119,32 @@ package final class SandboxStore: Sendable {
         case .success(let parsed): payload = parsed
         }
         return mutate { guarded in
-            guard var user = guarded.state.users[id.lowercased()], !user.deleted else { return (.notFound, false) }
+            guard var user = guarded.state.users[id.lowercased()], !user.deleted else { return .notFound }
             let options = guarded.options
             if let field = guarded.state.conflict(
                 email: payload.text("email"), externalID: payload.text("external_user_id"), excluding: user.id,
                 softDeletedBlocks: true)
             {
-                return (Self.duplicate(field, status: options.duplicateStatus), false)
+                return Self.duplicate(field, status: options.duplicateStatus)
             }
             payload.apply(to: &user)
             guarded.state.replace(user)
-            return (.json(200, user), true)
+            return .json(200, user)
         }
     }
 
     /// Hard delete by default (also purges a soft-deleted user); soft delete hides a live user.
     func deleteUser(id: String, soft: Bool) -> SandboxReply {
         mutate { guarded in
-            guard var user = guarded.state.users[id.lowercased()] else { return (.notFound, false) }
+            guard var user = guarded.state.users[id.lowercased()] else { return .notFound }
             if soft {
-                guard !user.deleted else { return (.notFound, false) }
+                guard !user.deleted else { return .notFound }
                 user.deleted = true
                 guarded.state.replace(user)
             } else {
                 guarded.state.remove(id: user.id)
             }
-            return (.noContent, true)
+            return .noContent
         }
     }
 
@@ -155,7 +157,7 @@ package final class SandboxStore: Sendable {
                 if user.organizationID.isEmpty { user.organizationID = guarded.options.orgID.lowercased() }
                 guarded.state.insert(user)
             }
-            return (.noContent, true)
+            return .noContent
         }
     }
 
@@ -180,7 +182,7 @@ package final class SandboxStore: Sendable {
                 if let value = item.isOnboarded { user.isOnboarded = value }
                 guarded.state.insert(user)
             }
-            return (.noContent, true)
+            return .noContent
         }
         return missing
     }
@@ -195,26 +197,20 @@ package final class SandboxStore: Sendable {
         _ = mutate { guarded in
             guarded.state.removeAll()
             guarded.tokens.removeAll()
-            return (.noContent, true)
+            return .noContent
         }
         monitor.reset()
     }
 
-    /// Runs a change under the lock and saves the state file when it changed something.
-    private func mutate(_ body: (inout Guarded) -> (SandboxReply, Bool)) -> SandboxReply {
+    /// Runs a change under the lock and appends what it changed to the state file, before the
+    /// reply goes out.
+    private func mutate(_ body: (inout Guarded) -> SandboxReply) -> SandboxReply {
         guarded.withLock { guarded in
-            let (reply, changed) = body(&guarded)
-            if changed, let statePath { Self.save(guarded.state.list(includeDeleted: true), to: statePath) }
+            let reply = body(&guarded)
+            let changes = guarded.state.takeChanges()
+            stateFile?.append(changes)
             return reply
         }
-    }
-
-    private static func save(_ users: [SandboxUser], to path: String) {
-        let encoder = JSONEncoder()
-        encoder.userInfo[SandboxUser.includeDeletedFlag] = true
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(users) else { return }
-        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     private static func duplicate(_ field: String, status: Int) -> SandboxReply {

@@ -25,7 +25,7 @@ struct PoderoSandboxCommand: AsyncParsableCommand {
     @Option(help: "OAuth2 client id.") var clientId: String
     @Option(help: "OAuth2 client secret (visible in ps; prefer --client-secret-file).") var clientSecret: String?
     @Option(help: "File holding the OAuth2 client secret.") var clientSecretFile: String?
-    @Option(help: "JSON file that keeps the data across restarts.") var state: String?
+    @Option(help: "File that keeps the data across restarts (JSON Lines: each change appended before the answer; compacted on start).") var state: String?
     @Option(help: "JSON array of users to add at start (end-users, a hand-made admin, …).") var seed: String?
     @Flag(help: "A soft-deleted user keeps blocking its e-mail and external id for new creates.") var softDeletedBlocksReuse = false
     @Option(help: "Status of a successful create: 200 or 201.") var createStatus: Int = 200

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import PoderoAPI
-import Testing
 import TeamSyncCore
+import Testing
 
 @Suite("The podero-sandbox executable")
 struct SandboxExecutableTests {
@@ -18,7 +18,7 @@ struct SandboxExecutableTests {
         ["--org-id", TestSandbox.orgID, "--client-id", "cli", "--client-secret", "cli-secret"] + extra
     }
 
-    @Test("--state keeps users, soft deletes included, across a restart; --seed adds users")
+    @Test("--state keeps users, soft deletes included, across a kill -9: each change is one line appended before the reply; --seed adds users; the earlier array form still loads")
     func stateSurvivesRestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -26,23 +26,41 @@ struct SandboxExecutableTests {
         let state = directory.appendingPathComponent("state.json").path
         let seed = directory.appendingPathComponent("seed.json")
         try Data(#"[{"role": "user", "email": "end.user@example.net"}, {"role": "admin", "email": "boss@example.com", "first_name": "Hand", "last_name": "Made"}]"#.utf8).write(to: seed)
+        func lines() throws -> Int { try String(contentsOfFile: state, encoding: .utf8).split(separator: "\n").count }
 
         let first = try SandboxProcess(arguments(["--state", state, "--seed", seed.path, "--create-status", "201"]))
         let api = client(port: first.port)
         let created = try await api.create(TestSandbox.newAccount(1))
         let gone = try await api.create(TestSandbox.newAccount(2))
         try await api.delete(id: gone.id, soft: true)
+        let purged = try await api.create(TestSandbox.newAccount(3))
+        try await api.delete(id: purged.id, soft: false)
+        _ = try await api.update(id: created.id, AccountChanges(role: .admin))
         try await api.shutdown()
-        first.stop()
+        // 2 seeded, 3 creates, a soft delete, a hard delete, an update: a line each, nothing rewritten.
+        #expect(try lines() == 8)
+        first.kill()
 
         let second = try SandboxProcess(arguments(["--state", state]))
+        #expect(try lines() == 4, "compacted to a line per user on start")
         let again = client(port: second.port)
         let accounts = try await again.listAccounts(includeDeleted: true)
         try await again.shutdown()
         second.stop()
         #expect(Set(accounts.map(\.email)) == ["end.user@example.net", "boss@example.com", "person1@example.com", "person2@example.com"])
         #expect(accounts.first { $0.id == created.id }?.isSoftDeleted == false)
+        #expect(accounts.first { $0.id == created.id }?.role == .admin)
         #expect(accounts.first { $0.id == gone.id }?.isSoftDeleted == true)
+
+        // A state file written as one JSON array (the earlier form) loads as before.
+        try Data(#"[{"id": "8d7f0c3e-4f7e-4d43-9a53-0d3f9c2b8a11", "role": "staff", "email": "old.form@example.com", "deleted": true}]"#.utf8)
+            .write(to: URL(fileURLWithPath: state))
+        let third = try SandboxProcess(arguments(["--state", state]))
+        let old = client(port: third.port)
+        let loaded = try await old.listAccounts(includeDeleted: true)
+        try await old.shutdown()
+        third.stop()
+        #expect(loaded.map(\.email) == ["old.form@example.com"] && loaded.first?.isSoftDeleted == true)
     }
 
     @Test("--duplicate-status 422 and --soft-deleted-blocks-reuse from the command line")

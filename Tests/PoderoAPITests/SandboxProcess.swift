@@ -45,6 +45,12 @@ final class SandboxProcess: @unchecked Sendable {  // owned by one test; `proces
         process.waitUntilExit()
     }
 
+    /// SIGKILL, then waits for the exit: nothing the emulator does on a clean stop happens.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Runs the executable with `arguments` to completion and returns its exit status and stderr.
     static func runToExit(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
