@@ -142,6 +142,28 @@ enum JournalSchema {
             }
             try db.execute(sql: "INSERT INTO journal_meta (key, value) VALUES ('journal_id', ?)", arguments: [UUID().uuidString.lowercased()])
         }
+        migrator.registerMigration("v9: departures held for approval by name") { db in
+            try db.create(table: "held_set") { t in
+                t.column("id", .text).primaryKey()
+                t.column("since", .double).notNull()
+                t.column("reason", .text).notNull()
+                t.column("run_id", .text)
+            }
+            try db.create(table: "held_person") { t in
+                t.column("set_id", .text).notNull().references("held_set", onDelete: .cascade)
+                t.column("external_id", .text).notNull()
+                t.column("email", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("why", .text).notNull()
+                t.column("decision", .text).notNull().defaults(to: "awaiting")
+                t.column("decided_by", .text)
+                t.column("decided_at", .double)
+                t.column("outcome", .text)
+                t.column("closed_at", .double)
+                t.primaryKey(["set_id", "external_id"])
+            }
+            try db.create(index: "held_person_open", on: "held_person", columns: ["outcome", "external_id"])
+        }
         return migrator
     }
 }

@@ -116,16 +116,28 @@ package struct ChangeSync: Sendable {
                     softDeletesLastDay: try await journal.softDeletes(since: now.addingTimeInterval(-86_400)),
                     managedLiveCount: try await journal.managedCounts().live.values.reduce(0, +))
             }
-            let verdict = window.admit(plan, usage)
-            plan = verdict.plan
+            // Departures a human approved by name go ahead outside the window's count (not on
+            // an ambiguous read).
+            let held = plan.departingPeople.isEmpty ? HeldDepartures() : HeldDepartures(try await journal.openHeldSets())
+            let due = plan.departingPeople
+            let approved = plan.unidentified.isEmpty ? held.approved.filter { due.contains($0.key) } : [:]
+            let approvedActions = plan.notingApprovals(approved).actions.filter { $0.kind.isDeparture && approved[$0.person] != nil }
+            let verdict = window.admit(plan.removingDepartures(of: Set(approved.keys)), usage)
+            let refusedActions = plan.actions.filter { verdict.refused.contains($0.person) }
+            plan = verdict.plan.adding(approvedActions)
             try await journal.beginRun(runID: runID, command: "watch", dryRun: false, now: now)
             try await journal.append([AuditRecord(time: now, runID: runID, action: .runStarted, outcome: .ok,
                 reason: "watch: \(changes.count) directory change\(changes.count == 1 ? "" : "s")")])
             if let reason = verdict.reason {
                 logger.error("safety limit: departures not applied", metadata: ["count": "\(verdict.refused.count)", "reason": "\(reason)"])
+                var kept: HeldSet?
+                if plan.unidentified.isEmpty {
+                    kept = try await HeldSet.keep(refusedActions, known: held.known, reason: reason, journal: journal, runID: runID, logger: logger)
+                }
                 if recordRefusal {
+                    let approve = kept.map { "; held set \($0.id) (\($0.people.count) people): podero-team-sync approve \($0.id)" } ?? ""
                     try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused, outcome: .refused,
-                        reason: reason + "; confirm with sync --max-deletions N")])
+                        reason: reason + approve + "; or confirm with sync --max-deletions N")])
                 }
             }
             var executor = Executor(provider: provider, journal: journal, runID: runID, dryRun: false,

@@ -51,9 +51,15 @@ package enum PlanRenderer {
             lines += plan.diagnostics.prefix(50).map { "  \($0)" }
             if plan.diagnostics.count > 50 { lines.append("  … and \(plan.diagnostics.count - 50) more (plan --json lists all)") }
         }
+        if !preview.approved.isEmpty {
+            lines.append("")
+            lines.append("Approved by name (podero-team-sync approve): \(preview.approved.count) departures go ahead whatever the limits:")
+            lines += preview.approved.sorted { $0.key.rawValue < $1.key.rawValue }.map { "  \($0.key.rawValue)  \($0.value)" }
+        }
         if !preview.refusals.isEmpty {
             lines.append("")
-            lines.append("A sync would REFUSE every deletion (exit 4): " + preview.refusals.joined(separator: "; "))
+            let which = preview.approved.isEmpty ? "every deletion" : "every other deletion"
+            lines.append("A sync would REFUSE \(which) (exit 4) and hold the people for approval by name: " + preview.refusals.joined(separator: "; "))
         }
         lines.append("")
         lines.append("plan: " + summaryText(plan) + "; \(preview.matchedCount) people matched directory.users")
@@ -93,6 +99,7 @@ package enum PlanRenderer {
                 ("total", .int(plan.actions.count + plan.skipped.count)), ("drift", .bool(plan.hasDrift)),
                 ("matched_people", .int(preview.matchedCount)),
                 ("safety_refusals", .array(preview.refusals.map { .string($0) })),
+                ("approved_departures", .array(preview.approved.keys.map(\.rawValue).sorted().map { .string($0) })),
             ])
         let held = plan.held.map { held -> JSONText.Value in
             .object([("external_user_id", .string(held.account.externalID.rawValue)), ("email", .string(held.account.email)),

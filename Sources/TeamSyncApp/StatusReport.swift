@@ -16,6 +16,8 @@ package struct StatusReport: Sendable {
     package var expiryNotice: Duration = ReviewSettings().expiryNotice
     /// The time "upcoming" is measured from.
     package var now = Date()
+    /// Held sets with a person awaiting a decision or an approved departure.
+    package var held: [HeldSet] = []
 
     /// Reads the journal (opened read-only; nil before the first sync is an empty one).
     package static func load(journal: SyncJournal?, grace: Duration) async throws -> StatusReport {
@@ -25,6 +27,7 @@ package struct StatusReport: Sendable {
         var report = StatusReport(runs: try await journal.recentRuns(limit: 10), managed: try await journal.managedAccounts(),
             skipped: try await journal.skippedCases(), grace: grace, lastGoodRead: try await journal.lastGoodRead())
         report.watch = try await journal.watchStatus()
+        report.held = try await journal.openHeldSets().filter(\.isOpen)
         return report
     }
 
@@ -90,9 +93,17 @@ package struct StatusReport: Sendable {
                      ("refused_since", .string(watch.refusedSince.map(AuditTime.format))),
                      ("updated_at", .string(AuditTime.format(watch.updatedAt)))])
         } ?? .string(nil)
+        let held = self.held.map { set -> JSONText.Value in
+            .object([("id", .string(set.id)), ("since", .string(AuditTime.format(set.since))), ("reason", .string(set.reason)),
+                     ("people", .array(set.people.filter(\.isOpen).map { person in
+                         .object([("external_user_id", .string(person.externalID.rawValue)), ("email", .string(person.email)),
+                                  ("role", .string(person.role.rawValue)), ("why", .string(person.why)),
+                                  ("decision", .string(person.decision.rawValue)), ("decided_by", .string(person.decidedBy))])
+                     }))])
+        }
         return JSONText.render(.object([("last_runs", .array(runs)), ("last_good_read", .string(lastGoodRead.map(AuditTime.format))), ("managed", managed),
             ("pending_departures", .array(pending)), ("needs_attention", .array(attention)),
-            ("upcoming_expiries", .array(expiries)), ("watch", watch)]))
+            ("upcoming_expiries", .array(expiries)), ("watch", watch), ("held", .array(held))]))
     }
 
     /// The readable report.
@@ -120,6 +131,17 @@ package struct StatusReport: Sendable {
         lines.append("Access expiring within \(DurationText.format(expiryNotice)) (review.expiry_notice): \(expiries.count)")
         for (account, date) in expiries {
             lines.append("  \(account.externalID) \(account.email)  \(account.role.rawValue), \(ExpiryText.relative(date, now: now))")
+        }
+        lines.append("")
+        let heldPeople = held.flatMap { $0.people.filter(\.isOpen) }
+        lines.append("Departures held for approval by name: \(heldPeople.filter { $0.decision == .awaiting }.count) awaiting, \(heldPeople.filter { $0.decision == .approved }.count) approved and not yet gone")
+        for set in held {
+            lines.append("  held set \(set.id), since \(AuditTime.format(set.since)): \(set.reason)")
+            for person in set.people where person.isOpen {
+                let decided = person.decision == .approved ? "APPROVED by \(person.decidedBy ?? "?")" : "awaiting"
+                lines.append("    \(person.externalID) \(person.email)  \(person.role.rawValue), \(decided): \(person.why)")
+            }
+            if !set.awaiting.isEmpty { lines.append("    podero-team-sync approve \(set.id)   (or: reject \(set.id); --only EXTERNAL_ID… for some)") }
         }
         lines.append("")
         lines.append("Needs a human: \(attention.count)")

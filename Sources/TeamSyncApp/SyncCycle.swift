@@ -26,6 +26,11 @@ package struct SyncCycle: Sendable {
         package var matchedCount: Int
         /// The groups read (for a watch's replica), when the read resolved nesting itself.
         package var groups: GroupGraph?
+        /// Departures a human approved by name (`approve`) that go ahead whatever the counting
+        /// limits say, each with its note; their actions are in `plan`.
+        package var approved: [ExternalID: String] = [:]
+        /// The journal's view of held sets when the plan was made.
+        package var held = HeldDepartures()
     }
 
     /// What a sync did.
@@ -66,6 +71,7 @@ package struct SyncCycle: Sendable {
         let maxMissing = configuration.policy.maxDeletions
         let interval = configuration.interval
         async let accounts = { [provider, planner] in
+            let held = HeldDepartures(try await journal?.openHeldSets() ?? [])
             let managed = try await journal?.managedAccounts() ?? []
             let baseline = try await journal?.lastGoodMatchedCount()
             let recentDeletes = try await journal?.softDeletes(since: now.addingTimeInterval(-86_400)) ?? 0
@@ -85,16 +91,27 @@ package struct SyncCycle: Sendable {
             logger.debug("Podero accounts listed", metadata: ["count": "\(listed.count)", "managed": "\(managed.count)"])
             try await RemoteListCheck(provider: provider, maxMissingPercent: maxMissingPercent, maxMissing: maxMissing).check(listed: listed, managed: managed)
             let prepared = planner.prepare(remote: listed, includesDeleted: includeDeleted, managed: managed, now: now)
-            return (prepared: prepared, baseline: baseline, recentDeletes: recentDeletes, watchDepartures: watchDepartures)
+            return (prepared: prepared, baseline: baseline, recentDeletes: recentDeletes, watchDepartures: watchDepartures, held: held)
         }()
         let directorySnapshot = try await snapshot
-        let (prepared, baseline, recentDeletes, watchDepartures) = try await accounts
-        let plan = planner.plan(directory: directorySnapshot, prepared: prepared)
+        let (prepared, baseline, recentDeletes, watchDepartures, held) = try await accounts
+        var plan = planner.plan(directory: directorySnapshot, prepared: prepared)
         logger.debug("planned", metadata: ["actions": "\(plan.actions.count)"])
-        let refusals = safety(maxDeletionsOverride).refusals(for: plan, .init(
+        let input = SafetyCheck.Input(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
-            managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes, departedInWindow: watchDepartures))
-        return Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount, groups: directorySnapshot.groups)
+            managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes, departedInWindow: watchDepartures)
+        // Departures approved by name are not counted against the limits, unless the read
+        // itself cannot be trusted to say who is gone.
+        let check = safety(maxDeletionsOverride)
+        let due = plan.departingPeople
+        var approved = held.approved.filter { due.contains($0.key) }
+        if !check.untrustedRead(plan, input).isEmpty { approved = [:] }
+        let refusals = check.refusals(for: plan.removingDepartures(of: Set(approved.keys)), input)
+        plan = plan.notingApprovals(approved)
+        var preview = Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount, groups: directorySnapshot.groups)
+        preview.approved = approved
+        preview.held = held
+        return preview
     }
 
     /// One sync pass. Never throws: every failure becomes an exit status and a recorded run.
@@ -134,12 +151,19 @@ package struct SyncCycle: Sendable {
             directoryComplete = true
             var plan = preview.plan
             let refusals = preview.refusals
+            let approved = Set(preview.approved.keys)
             if !refusals.isEmpty {
-                let refused = plan.actions.filter { $0.kind.isDeparture }.count
-                try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused,
-                    outcome: .refused, reason: refusals.joined(separator: "; ") + "; \(refused) departure actions not applied")])
+                let refused = plan.actions.filter { $0.kind.isDeparture && !approved.contains($0.person) }.count
+                var reason = refusals.joined(separator: "; ") + "; \(refused) departure actions not applied"
+                if !dryRun, let set = try await hold(plan.removingDepartures(of: approved), preview, journal: journal, runID: runID) {
+                    reason += "; held set \(set.id) (\(set.people.count) people): podero-team-sync approve \(set.id)"
+                }
+                try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused, outcome: .refused, reason: reason)])
                 logger.error("safety limit: no deletion applied", metadata: ["reasons": "\(refusals.joined(separator: "; "))"])
-                plan = plan.withoutDepartures
+                plan = plan.keepingDepartures(of: approved)
+            }
+            if !approved.isEmpty {
+                logger.notice("departures approved by name go ahead", metadata: ["count": "\(approved.count)"])
             }
             executor.errorBudget = max(10, plan.actions.count / 10)
             let reporter = ProgressReporter(logger: logger, total: plan.actions.count)
@@ -149,6 +173,7 @@ package struct SyncCycle: Sendable {
             let report = try await executor.apply(plan)
             applied = (plan, report, refusals)
             reporter?.finish()
+            if !dryRun { try await settleHeldCases(preview, journal: journal) }
             // A run stopped by its error budget has failures, so `failures > 0` covers it.
             let status: ExitStatus = !refusals.isEmpty ? .safetyRefused
                 : report.failures > 0 || report.ranOutOfTime ? .partialFailure : .success
@@ -194,6 +219,33 @@ package struct SyncCycle: Sendable {
         case is any AccountProviderError, is RemoteListCheck.Incomplete: "podero"
         default: "journal"
         }
+    }
+
+    /// Keeps the refused departures of people in no open held set as a new held set; nil when
+    /// there is none to keep, or the read is not to be trusted (nobody is offered for approval
+    /// on an empty or ambiguous read).
+    private func hold(_ refusedPlan: Plan, _ preview: Preview, journal: any JournalStore, runID: String) async throws -> HeldSet? {
+        guard preview.matchedCount > 0, refusedPlan.unidentified.isEmpty else { return nil }
+        return try await HeldSet.keep(refusedPlan.actions, known: preview.held.known, reason: preview.refusals.joined(separator: "; "),
+            journal: journal, runID: runID, logger: logger)
+    }
+
+    /// Ends the held cases that are over: the person departed (soft-deleted, or gone from the
+    /// journal), or is back in the directory (no departure due and not waiting out a grace).
+    private func settleHeldCases(_ preview: Preview, journal: any JournalStore) async throws {
+        guard !preview.held.known.isEmpty else { return }
+        let due = preview.plan.departingPeople
+        let accounts = try await journal.managedAccounts(externalIDs: preview.held.known, lastDNs: [])
+        let byID = Dictionary(accounts.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
+        var outcomes: [ExternalID: String] = [:]
+        for person in preview.held.known {
+            switch byID[person]?.state {
+            case nil, .softDeleted, .restoreBlocked: outcomes[person] = "departed"
+            case .active where !due.contains(person): outcomes[person] = "no longer departing (back in the directory); not touched"
+            case .active, .departed: break
+            }
+        }
+        try await journal.closeHeldCases(outcomes, now: Date())
     }
 
     private var planner: Planner { Planner(policy: configuration.policy, rules: configuration.rules) }

@@ -56,6 +56,8 @@ final class SyncLoop: Service, Sendable {
         var watch: WatchEngine?
         /// The one journal handle of the process (a second one could lose the first's writes).
         var journal: SyncJournal?
+        /// Decisions on held sets the last cycle started after (`SyncJournal.heldDecisionCount`).
+        var decisionsSeen: Int?
     }
 
     private let state: Mutex<State>
@@ -85,10 +87,12 @@ final class SyncLoop: Service, Sendable {
         let syncNow = syncOnUser1()
         notifier.notify("READY=1")
         let watchdog = startWatchdog()
+        let decisions = syncOnDecision()
         defer {
             hangup.cancel()
             syncNow.cancel()
             watchdog?.cancel()
+            decisions.cancel()
         }
         metrics.started(interval: environment.configuration.interval)
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
@@ -175,6 +179,8 @@ final class SyncLoop: Service, Sendable {
             } catch {
                 return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
             }
+            // The cycle applies every decision made so far; a later one starts another.
+            if let count = try? await journal.heldDecisionCount() { state.withLock { $0.decisionsSeen = count } }
             return await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run", journal: journal) { [self] in
                 state.withLock { $0.stopRequested }
             }
@@ -234,6 +240,31 @@ final class SyncLoop: Service, Sendable {
         }
         source.activate()
         return source
+    }
+
+    /// Every 2 s, a look at the journal for a new decision on a held set (`approve`, `reject`,
+    /// run as another process): a cycle starts at once, so that an approval takes effect within
+    /// seconds.
+    private func syncOnDecision() -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "podero-team-sync.decisions"))
+        timer.schedule(deadline: .now() + .seconds(2), repeating: .seconds(2))
+        timer.setEventHandler { [self] in
+            guard let journal = state.withLock({ $0.journal }) else { return }
+            Task {
+                guard let count = try? await journal.heldDecisionCount() else { return }
+                let changed = state.withLock { state -> Bool in
+                    guard let seen = state.decisionsSeen, count > seen else { return false }
+                    state.decisionsSeen = count
+                    return true
+                }
+                if changed {
+                    environment.logger.notice("a decision on a held set was recorded: a sync now")
+                    ticker.schedule(after: .zero)
+                }
+            }
+        }
+        timer.activate()
+        return timer
     }
 
     /// WATCHDOG=1 every quarter of the interval systemd asked for, but only while the loop is

@@ -16,6 +16,12 @@ package enum AuditAction: String, Hashable, Sendable, CaseIterable {
     case runFinished = "run_finished"
     /// A signed statement of the log's head after a run (an addition to CONTRACT.md's list).
     case checkpoint
+    /// Departures the safety limits refused, kept as a held set for approval by name (addition).
+    case held
+    /// A human approved a held departure by name (`approve`; addition).
+    case approved
+    /// A human rejected a held departure (`reject`; addition).
+    case rejected
 }
 
 /// The audit log's `outcome` (CONTRACT.md).

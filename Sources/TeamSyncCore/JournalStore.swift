@@ -51,6 +51,21 @@ package protocol JournalStore: Sendable {
     func recordWatchStatus(_ status: WatchStatus) async throws
     /// The last recorded watch status.
     func watchStatus() async throws -> WatchStatus?
+
+    // MARK: Departures held for approval by name
+
+    /// The held sets with a person whose case lasts (awaiting, approved and not departed, or
+    /// rejected and still departing), oldest first, with all their people.
+    func openHeldSets() async throws -> [HeldSet]
+    /// Stores a new held set.
+    func recordHeldSet(_ set: HeldSet, runID: String) async throws
+    /// Records a decision on the people of set `id` that await one (all, or those in `only`),
+    /// with an `approved` or `rejected` audit record each, in one transaction; returns the set.
+    func decide(heldSet id: String, _ decision: HeldSet.Decision, only: Set<ExternalID>?, by operator: String, now: Date) async throws -> HeldSet
+    /// Ends these people's cases in their open sets, with an outcome each.
+    func closeHeldCases(_ outcomes: [ExternalID: String], now: Date) async throws
+    /// A number that grows with every decision (a running `run` starts a cycle when it does).
+    func heldDecisionCount() async throws -> Int
 }
 
 /// A Podero call that was announced but whose outcome was never recorded (the process died).

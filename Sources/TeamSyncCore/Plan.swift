@@ -44,9 +44,36 @@ package struct Plan: Sendable {
     }
 
     /// The plan without departure-class actions (what a refused run still applies).
-    package var withoutDepartures: Plan {
+    package var withoutDepartures: Plan { keepingDepartures(of: []) }
+
+    /// The plan without departures, except those of `people` (what a refused run applies when
+    /// a human approved these by name).
+    package func keepingDepartures(of people: Set<ExternalID>) -> Plan {
         var plan = self
-        plan.actions.removeAll { $0.kind.isDeparture }
+        plan.actions.removeAll { $0.kind.isDeparture && !people.contains($0.person) }
+        return plan
+    }
+
+    /// The plan without the departures of `people`.
+    package func removingDepartures(of people: Set<ExternalID>) -> Plan {
+        var plan = self
+        plan.actions.removeAll { $0.kind.isDeparture && people.contains($0.person) }
+        return plan
+    }
+
+    /// The plan with these actions added, in the plan's order.
+    package func adding(_ extra: [PlanAction]) -> Plan {
+        var plan = self
+        plan.actions = Plan(actions: actions + extra).actions
+        return plan
+    }
+
+    /// The departures of `people` say who approved them: "…; approved by NAME (held set ID)".
+    package func notingApprovals(_ notes: [ExternalID: String]) -> Plan {
+        var plan = self
+        for index in plan.actions.indices where plan.actions[index].kind.isDeparture {
+            if let note = notes[plan.actions[index].person] { plan.actions[index].reason += "; " + note }
+        }
         return plan
     }
 }

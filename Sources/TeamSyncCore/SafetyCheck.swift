@@ -43,16 +43,10 @@ package struct SafetyCheck: Sendable {
 
     /// Reasons to refuse the plan's departures; empty when it may go ahead.
     package func refusals(for plan: Plan, _ input: Input) -> [String] {
-        if input.matchedCount == 0 {
-            return ["the directory returned no people at all; refusing every deletion (check directory.users.base_dn and filter)"]
-        }
+        let untrusted = untrustedRead(plan, input)
+        guard untrusted.isEmpty else { return untrusted }
         let due = plan.departingPeople.count
         guard due > 0 else { return [] }
-        if let example = plan.unidentified.first {
-            // Not lifted by --max-deletions: no limit makes an unidentified entry less ambiguous.
-            let count = plan.unidentified.count
-            return ["\(count) director\(count == 1 ? "y entry has" : "y entries have") no readable external id (such as \(example.normalized)) and may be managed people whose accounts would be deleted; no departure until \(count == 1 ? "it is" : "they are") readable (check the bind account's read access)"]
-        }
         if let override {
             return due > override ? ["\(due) people would be removed, more than --max-deletions \(override)"] : []
         }
@@ -77,6 +71,18 @@ package struct SafetyCheck: Sendable {
             }
         }
         return reasons
+    }
+
+    /// Reasons not to trust the read to say who is gone: they refuse every departure, approved
+    /// ones too (no limit, override or approval makes an empty read or an unreadable entry less
+    /// ambiguous).
+    package func untrustedRead(_ plan: Plan, _ input: Input) -> [String] {
+        if input.matchedCount == 0 {
+            return ["the directory returned no people at all; refusing every deletion (check directory.users.base_dn and filter)"]
+        }
+        guard !plan.departingPeople.isEmpty, let example = plan.unidentified.first else { return [] }
+        let count = plan.unidentified.count
+        return ["\(count) director\(count == 1 ? "y entry has" : "y entries have") no readable external id (such as \(example.normalized)) and may be managed people whose accounts would be deleted; no departure until \(count == 1 ? "it is" : "they are") readable (check the bind account's read access)"]
     }
 
     private static func percent(_ value: Double) -> String {

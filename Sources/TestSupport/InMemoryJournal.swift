@@ -30,6 +30,7 @@ package final class InMemoryJournal: JournalStore {
         var skipped: [String: AttentionCase] = [:]
         var cookie: WatchCookie?
         var watch: WatchStatus?
+        var held: [HeldSet] = []
         var failWrites = false
         /// Writes still allowed before every later one fails; nil is no limit.
         var writesLeft: Int?
@@ -133,6 +134,60 @@ package final class InMemoryJournal: JournalStore {
     }
 
     package func watchStatus() async throws -> WatchStatus? { state.withLock { $0.watch } }
+
+    package func openHeldSets() async throws -> [HeldSet] {
+        state.withLock { state in state.held.filter { $0.people.contains { $0.outcome == nil } } }
+    }
+
+    package func recordHeldSet(_ set: HeldSet, runID: String) async throws {
+        try write { state in
+            guard !state.held.contains(where: { $0.id == set.id }) else { throw FakeJournalError("held set \(set.id) recorded twice") }
+            let open = Set(state.held.flatMap { $0.people.filter { $0.outcome == nil }.map(\.externalID) })
+            if let twice = set.people.first(where: { open.contains($0.externalID) }) {
+                throw FakeJournalError("\(twice.externalID.rawValue) is already in an open held set")
+            }
+            state.held.append(set)
+            Self.append([AuditRecord(time: set.since, runID: runID, action: .held, outcome: .refused,
+                reason: "held set \(set.id): \(set.people.count) departures kept for approval by name (\(set.reason))")], to: &state)
+        }
+    }
+
+    package func decide(heldSet id: String, _ decision: HeldSet.Decision, only: Set<ExternalID>?, by operator: String, now: Date) async throws -> HeldSet {
+        try write { state in
+            guard let index = state.held.firstIndex(where: { $0.id == id }) else { throw HeldSetDecisionError.unknown(id) }
+            let awaiting = state.held[index].awaiting.map(\.externalID)
+            guard !awaiting.isEmpty else { throw HeldSetDecisionError.closed(id) }
+            if let outside = only?.subtracting(awaiting), !outside.isEmpty {
+                throw HeldSetDecisionError.notInSet(id, outside.sorted { $0.rawValue < $1.rawValue })
+            }
+            for person in state.held[index].people.indices {
+                let held = state.held[index].people[person]
+                guard awaiting.contains(held.externalID), only?.contains(held.externalID) ?? true else { continue }
+                state.held[index].people[person].decision = decision
+                state.held[index].people[person].decidedBy = `operator`
+                state.held[index].people[person].decidedAt = now
+                Self.append([AuditRecord(time: now, runID: nil, action: decision == .approved ? .approved : .rejected, outcome: .ok,
+                    externalUserID: held.externalID.rawValue, email: held.email, roleBefore: held.role.rawValue,
+                    reason: "held set \(id): departure \(decision.rawValue) by \(`operator`); \(held.why)")], to: &state)
+            }
+            return state.held[index]
+        }
+    }
+
+    package func closeHeldCases(_ outcomes: [ExternalID: String], now: Date) async throws {
+        guard !outcomes.isEmpty else { return }
+        try write { state in
+            for set in state.held.indices {
+                for person in state.held[set].people.indices where state.held[set].people[person].outcome == nil {
+                    if let outcome = outcomes[state.held[set].people[person].externalID] { state.held[set].people[person].outcome = outcome }
+                }
+            }
+        }
+    }
+
+    package func heldDecisionCount() async throws -> Int {
+        state.withLock { state in state.held.flatMap(\.people).filter { $0.decidedAt != nil }.count }
+    }
 
     package func managedAccounts() async throws -> [ManagedAccount] { accounts }
 

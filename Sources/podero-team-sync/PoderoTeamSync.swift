@@ -15,7 +15,7 @@ struct PoderoTeamSync: AsyncParsableCommand {
             """,
         version: BuildInfo.version,
         subcommands: [CheckConfigCommand.self, PlanCommand.self, SyncCommand.self, RunCommand.self, StatusCommand.self, ReviewCommand.self,
-                      ExplainCommand.self, AuditCommand.self])
+                      ExplainCommand.self, AuditCommand.self, ApproveCommand.self, RejectCommand.self])
 
     /// Hardens the process before anything is read (no core dumps: issue 15 #12), then runs the command.
     static func main() async {

@@ -10,7 +10,8 @@ struct DebianPackageTests {
     static let package = "podero-team-sync"
     static let pages = ["podero-team-sync", "podero-team-sync-sync", "podero-team-sync-plan", "podero-team-sync-run",
                         "podero-team-sync-status", "podero-team-sync-check-config", "podero-team-sync-audit",
-                        "podero-team-sync-audit-export", "podero-team-sync-audit-verify", "podero-sandbox"]
+                        "podero-team-sync-audit-export", "podero-team-sync-audit-verify", "podero-team-sync-approve",
+                        "podero-team-sync-reject", "podero-sandbox"]
 
     /// The .deb under test, or a failure that says how to get one.
     private func debFile() throws -> String {

@@ -228,6 +228,67 @@ struct EndToEndWatchTests {
         #expect(try world.liveTeam().count == EndToEndSyncTests.desired - 5)
     }
 
+    @Test("approval by name: the watch holds what the window refuses, approve (SUDO_USER recorded) lets exactly those go within seconds; sync holds a set, reject drops it and nobody is offered again")
+    func approvalByName() async throws {
+        let world = try World(sync: "max_deletions: 2\nmax_deletion_percent: 100")
+        defer { world.stop() }
+        let service = try start(world)
+        defer { stop(service) }
+        try world.ldapModify("""
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            delete: member
+            member: cn=dept-00,ou=groups,dc=example,dc=com
+
+            dn: uid=user00001,ou=people,dc=example,dc=com
+            changetype: delete
+            """)
+        #expect(try seconds(until: { try world.liveTeam().count == EndToEndSyncTests.desired - 2 }) != nil)
+        func held() throws -> [[String: Any]] {
+            let status = try world.cli(["status", "--json"]).stdout
+            let object = try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any]
+            return object?["held"] as? [[String: Any]] ?? []
+        }
+        #expect(seconds(until: { (try? held().count) == 1 }) != nil, "\(log(world))")
+        let set = try #require(try held().first)
+        let id = try #require(set["id"] as? String)
+        let people = set["people"] as? [[String: Any]] ?? []
+        #expect(people.count == 2 && people.allSatisfy { ($0["decision"] as? String) == "awaiting" && $0["why"] is String }, "\(set)")
+        #expect(try world.cli(["status"]).stdout.contains("podero-team-sync approve \(id)"))
+
+        let started = Date()
+        let approved = try world.cli(["approve", id], environment: ["SUDO_USER": "alice.admin"])
+        #expect(approved.status == 0 && approved.stdout.contains("2 departures approved by alice.admin"), "\(approved.stdout)\(approved.stderr)")
+        let latency = try seconds(until: { try world.liveTeam().count == EndToEndSyncTests.desired - 4 }, limit: 15)
+        #expect(latency != nil, "\(log(world))")
+        print("approval to departure: \(String(format: "%.2f", latency ?? -1)) s (since the command started: \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
+        #expect(log(world).contains("a decision on a held set was recorded: a sync now"))
+        #expect(seconds(until: { (try? held().isEmpty) == true }) != nil)
+        let audit = try world.cli(["audit", "export"]).stdout.split(separator: "\n").map(String.init)
+        #expect(audit.filter { $0.contains(#""action":"approved""#) && $0.contains("by alice.admin") }.count == 2, "\(audit.suffix(10))")
+        #expect(audit.filter { $0.contains(#""action":"soft_delete""#) && $0.contains("approved by alice.admin (held set \(id))") }.count == 2)
+
+        // sync (the command) holds a set too; reject drops it, and it is not offered again.
+        stop(service)
+        let journal = try #require(try SyncJournal.openReadOnly(path: world.journalPath))
+        let leaving = try await journal.managedAccounts().filter { $0.state == .active }.prefix(3).compactMap(\.lastDN)
+        for dn in leaving { try world.ldapModify("dn: \(dn)\nchangetype: delete\n") }
+        let refused = try world.cli(["sync"])
+        #expect(refused.status == 4, "\(refused.stdout)\(refused.stderr)")
+        let second = try #require(try held().first?["id"] as? String)
+        #expect(try held().first?["people"].map { ($0 as? [Any])?.count } == 3)
+        let rejected = try world.cli(["reject", second], environment: ["SUDO_USER": "bob.admin"])
+        #expect(rejected.status == 0, "\(rejected.stdout)\(rejected.stderr)")
+        #expect(try held().isEmpty)
+        #expect(try world.cli(["sync"]).status == 4)
+        #expect(try held().isEmpty, "rejected people are not offered again")
+        let again = try world.cli(["approve", second])
+        #expect(again.status == 64 && again.stderr.contains("awaits no decision"), "\(again.stderr)")
+        let unknown = try world.cli(["approve", "ffffffff"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no held set ffffffff"), "\(unknown.stderr)")
+        #expect(try world.liveTeam().count == EndToEndSyncTests.desired - 4)
+    }
+
     @Test("a slapd restart, a cookie from another server, kill -9 during a batch: reconnects, a complete read infers what was missed, nobody is invited twice")
     func recovery() async throws {
         let world = try World(sandbox: ["--latency", "300ms"])

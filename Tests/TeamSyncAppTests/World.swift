@@ -183,8 +183,9 @@ final class World: @unchecked Sendable {  // used by one test at a time
 
     /// Runs podero-team-sync with `arguments` (and `--config`), to completion.
     @discardableResult
-    func cli(_ arguments: [String], config: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Self.run(Self.binaries.appendingPathComponent("podero-team-sync").path, arguments + (config ? ["--config", configPath] : []))
+    func cli(_ arguments: [String], config: Bool = true, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.run(Self.binaries.appendingPathComponent("podero-team-sync").path, arguments + (config ? ["--config", configPath] : []),
+            environment: environment)
     }
 
     /// Starts podero-team-sync without waiting; returns its pid (see `Spawn.wait`).
@@ -261,7 +262,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
         }
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         // Output goes to files, not pipes: a daemon started by the command (slapd) may keep a
         // pipe open and a reader would then wait for ever.
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
@@ -272,6 +273,7 @@ final class World: @unchecked Sendable {  // used by one test at a time
         }
         var environment = ProcessInfo.processInfo.environment
         environment["LDAPNOINIT"] = "1"
+        environment.merge(extra) { $1 }
         let pid = try Spawn.start(executable, arguments, stdout: outPath, stderr: errPath, environment: environment)
         let status = Spawn.wait(pid)
         return (status, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "", (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
