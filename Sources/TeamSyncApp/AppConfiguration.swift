@@ -29,8 +29,14 @@ package struct AppConfiguration: Sendable {
     package var review = ReviewSettings()
     /// Audit checkpoints (`journal.checkpoint_key_file`, `journal.checkpoint_file`).
     package var checkpoints = Checkpoints()
+    /// `notify.webhook_url`: where held sets, blocked restores and failed runs are posted.
+    package var webhook: WebhookSettings?
     /// Where the file was read from (`review --html` names it); empty when parsed from text.
     package var sourcePath = ""
+    /// SHA-256 (hex) of the file's bytes: what `plan --out` records and `sync --plan` compares.
+    package var sourceDigest = ""
+    /// `sync.plan_max_age`: how old a `plan --out` file `sync --plan` still applies.
+    package var planMaxAge = Defaults.planMaxAge
     /// Things that work but deserve a warning at every start.
     package var warnings: [String]
 
@@ -40,6 +46,7 @@ package struct AppConfiguration: Sendable {
         /// The shortest `sync.interval`: a full read per cycle must not hammer the servers.
         package static let minimumInterval: Duration = .seconds(60)
         package static let maxRunTime: Duration = .seconds(3600)
+        package static let planMaxAge: Duration = .seconds(86_400)
         package static let watchDebounce: Duration = .milliseconds(200)
         package static let dirSyncPoll: Duration = .seconds(2)
         package static let journalPath = "/var/lib/podero-team-sync/journal.sqlite"
@@ -94,5 +101,19 @@ extension AppConfiguration {
             self.key = key
             self.file = file
         }
+    }
+}
+
+/// `notify.webhook_url` with its secret part filled in (`notify.webhook_secret_file`, else the
+/// credential `webhook-secret`). Only `host` is ever shown.
+package struct WebhookSettings: Sendable {
+    /// The whole URL, secret included.
+    package var url: Secret
+    /// Scheme, host and port, for log lines.
+    package var host: String
+
+    package init(url: Secret, host: String) {
+        self.url = url
+        self.host = host
     }
 }

@@ -45,6 +45,8 @@ package struct ChangeSync: Sendable {
         /// Departures the window kept back (the people), and why.
         package var refused: [ExternalID] = []
         package var refusalReason: String?
+        /// The held set this batch made of its refused departures, if any.
+        package var held: HeldSet?
         package var report: ExecutionReport?
         package var actions = 0
         /// What planning learnt besides the plan.
@@ -123,6 +125,7 @@ package struct ChangeSync: Sendable {
             let approved = plan.unidentified.isEmpty ? held.approved.filter { due.contains($0.key) } : [:]
             let approvedActions = plan.notingApprovals(approved).actions.filter { $0.kind.isDeparture && approved[$0.person] != nil }
             let verdict = window.admit(plan.removingDepartures(of: Set(approved.keys)), usage)
+            var kept: HeldSet?
             let refusedActions = plan.actions.filter { verdict.refused.contains($0.person) }
             plan = verdict.plan.adding(approvedActions)
             try await journal.beginRun(runID: runID, command: "watch", dryRun: false, now: now)
@@ -130,7 +133,6 @@ package struct ChangeSync: Sendable {
                 reason: "watch: \(changes.count) directory change\(changes.count == 1 ? "" : "s")")])
             if let reason = verdict.reason {
                 logger.error("safety limit: departures not applied", metadata: ["count": "\(verdict.refused.count)", "reason": "\(reason)"])
-                var kept: HeldSet?
                 if plan.unidentified.isEmpty {
                     kept = try await HeldSet.keep(refusedActions, known: held.known, reason: reason, journal: journal, runID: runID, logger: logger)
                 }
@@ -155,7 +157,7 @@ package struct ChangeSync: Sendable {
             try await journal.finishRun(runID: runID, RunEnd(outcome: RunOutcome(status), exitCode: status.rawValue, matchedCount: nil,
                 directoryComplete: false, counts: report.flatCounts, detail: summary, watchCookie: cookie), now: Date())
             return Outcome(result: .applied(status, summary: summary), runID: runID, refused: verdict.refused,
-                refusalReason: verdict.reason, report: report, actions: plan.actions.count, facts: facts)
+                refusalReason: verdict.reason, held: kept, report: report, actions: plan.actions.count, facts: facts)
         } catch {
             logger.error("watch batch failed", metadata: ["error": "\(error)"])
             return Outcome(result: .failed("\(error)", system: SyncCycle.system(of: error)))

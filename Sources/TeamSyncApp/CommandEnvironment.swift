@@ -39,6 +39,21 @@ package struct CommandEnvironment: Sendable {
         try SyncJournal.openReadOnly(path: configuration.journalPath)
     }
 
+    /// `plan --out FILE`: the plan file of `preview`, written as a new private file.
+    package func writePlanFile(_ preview: SyncCycle.Preview, to path: String) async throws -> PlanFile {
+        let journalID = try await openJournalReadOnly()?.journalID() ?? "none"
+        let file = PlanFile(preview: preview, configuration: configuration, journalID: journalID)
+        try ReportFile.write(file.render(preview), to: path)
+        return file
+    }
+
+    /// `sync --plan FILE`: the file, checked against this configuration and journal.
+    package func loadPlanFile(_ path: String, journal: SyncJournal) async throws -> PlanFile {
+        let file = try PlanFile.load(path: path)
+        try file.check(configuration: configuration, journalID: try await journal.journalID())
+        return file
+    }
+
     /// `plan`: reads everything and plans, writing nothing.
     package func preview() async throws -> SyncCycle.Preview {
         let journal = try openJournalReadOnly()
@@ -48,20 +63,31 @@ package struct CommandEnvironment: Sendable {
     /// `sync` and each cycle of `run`: one pass against the read-write journal.
     /// `journal`: the journal the caller keeps open (`run`); one process never opens the
     /// journal twice, since closing any descriptor of the file drops the process's SQLite locks.
+    /// `notifier`: where a held set, blocked restores and a failed run are posted (not for a
+    /// dry run); `reportFailure` false for a failure that repeats the last cycle's.
     package func sync(dryRun: Bool, maxDeletionsOverride: Int?, command: String, journal open: SyncJournal? = nil,
+                      notifier: WebhookNotifier? = nil, reportFailure: Bool = true, listed: ListedDepartures? = nil,
                       shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
+        let outcome: SyncCycle.Outcome
         do {
             let journal = try open ?? openJournal()
-            let outcome = try await withCycle { cycle, _, _ in
+            outcome = try await withCycle { cycle, _, _ in
                 var cycle = cycle
                 cycle.shouldStop = shouldStop
-                return await cycle.sync(journal: journal, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command)
+                return await cycle.sync(journal: journal, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command,
+                    listed: listed)
             }
             await checkpointer.afterRun(journal, runID: outcome.runID)
-            return outcome
         } catch {
-            return SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
+            outcome = SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
         }
+        if !dryRun { notifier?.post(WebhookEvent.events(for: outcome, command: command, reportFailure: reportFailure)) }
+        return outcome
+    }
+
+    /// The notifier of `notify.webhook_url`, when one is configured.
+    package func makeNotifier() -> WebhookNotifier? {
+        configuration.webhook.map { WebhookNotifier(settings: $0, logger: logger) }
     }
 
     /// Leaves a checkpoint of the audit log after a run.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LDAPDirectory
 import PoderoAPI
@@ -36,6 +37,7 @@ package struct ConfigurationLoader {
         }
         var configuration = try parse(text)
         configuration.sourcePath = path
+        configuration.sourceDigest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         return configuration
     }
 
@@ -52,7 +54,7 @@ package struct ConfigurationLoader {
             throw ConfigurationError([ConfigProblem("", "the file is empty; it needs `version: 1` and the sections directory, roles and podero (see config/podero-team-sync.example.yaml)")])
         }
         let top = ConfigNode(node: root, path: "", problems: problems)
-        guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log", "review"], required: true) else {
+        guard let keys = top.mapping(allowed: ["version", "directory", "roles", "podero", "sync", "journal", "metrics", "log", "review", "notify"], required: true) else {
             throw ConfigurationError(problems.problems.isEmpty ? [ConfigProblem("", "the file is empty")] : problems.problems)
         }
         var warnings: [String] = []
@@ -67,7 +69,9 @@ package struct ConfigurationLoader {
             warnings: &warnings, dirSyncPoll: &dirSyncPoll)
         let podero = readPodero(keys["podero"] ?? ConfigNode(node: nil, path: "podero", problems: problems), warnings: &warnings)
         var watch = (mode: AppConfiguration.WatchMode.auto, debounce: AppConfiguration.Defaults.watchDebounce)
-        let (policy, interval, maxRunTime) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems), watch: &watch)
+        var planMaxAge = AppConfiguration.Defaults.planMaxAge
+        let (policy, interval, maxRunTime) = readSync(keys["sync"] ?? ConfigNode(node: nil, path: "sync", problems: problems), watch: &watch,
+            planMaxAge: &planMaxAge)
 
         if let directory, let warning = Self.adoptionWarning(policy, idAttribute: directory.users.externalIDAttribute) {
             warnings.append(warning)
@@ -82,6 +86,7 @@ package struct ConfigurationLoader {
         var logFormat = AppConfiguration.Defaults.logFormat
         if let log = keys["log"]?.mapping(allowed: ["format"]) { logFormat = log["format"].choice(or: logFormat) }
         let review = readReview(keys["review"])
+        let webhook = keys["notify"].flatMap(readWebhook)
         guard problems.problems.isEmpty, let directory, let podero else { throw ConfigurationError(problems.problems) }
         var configuration = AppConfiguration(
             directory: directory, rules: roles, podero: podero, policy: policy, interval: interval,
@@ -92,7 +97,45 @@ package struct ConfigurationLoader {
         configuration.dirSyncPoll = dirSyncPoll
         configuration.review = review
         configuration.checkpoints = checkpoints
+        configuration.webhook = webhook
+        configuration.planMaxAge = planMaxAge
         return configuration
+    }
+
+    /// `notify.webhook_url`: https (or http to a loopback address); a `{secret}` in it is
+    /// replaced by `notify.webhook_secret_file`, else the credential `webhook-secret` (a Slack
+    /// or Teams URL is itself the secret: keep it out of the configuration, which is 0644).
+    private func readWebhook(_ node: ConfigNode) -> WebhookSettings? {
+        guard let keys = node.mapping(allowed: ["webhook_url", "webhook_secret_file"]),
+              let urlNode = keys["webhook_url"], let template = urlNode.string(required: true)
+        else { return nil }
+        guard let components = URLComponents(string: template.replacingOccurrences(of: "{secret}", with: "x")),
+              let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty
+        else {
+            urlNode.report("must be an https URL, such as https://hooks.slack.com/services/{secret}")
+            return nil
+        }
+        guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
+            urlNode.report("must be https (http only to a loopback address): the URL carries a secret")
+            return nil
+        }
+        if components.user != nil || components.password != nil {
+            urlNode.report("must not hold a user or password; put the secret part in notify.webhook_secret_file as {secret}")
+            return nil
+        }
+        let shown = "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")"
+        guard template.contains("{secret}") else { return WebhookSettings(url: Secret(template), host: shown) }
+        guard readsSecrets else { return nil }
+        let secretNode = keys["webhook_secret_file"] ?? ConfigNode(node: nil, path: "\(node.path).webhook_secret_file", problems: node.problems)
+        guard let secret = SecretFile(environment: environment, owners: secretOwners).read(key: secretNode, credential: "webhook-secret", required: true) else {
+            return nil
+        }
+        let value = secret.exposedValue
+        guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/-_.~".unicodeScalars.contains($0)) }) else {
+            secretNode.report("must be the URL's secret part: letters, digits and / - _ . ~ only")
+            return nil
+        }
+        return WebhookSettings(url: Secret(template.replacingOccurrences(of: "{secret}", with: value)), host: shown)
     }
 
     /// `journal.checkpoint_key_file` (else the credential `audit-signing-key`): the Ed25519 key
@@ -263,11 +306,13 @@ package struct ConfigurationLoader {
             timeout: timeout, maxConcurrency: concurrency)
     }
 
-    private func readSync(_ node: ConfigNode, watch: inout (mode: AppConfiguration.WatchMode, debounce: Duration)) -> (SyncPolicy, Duration, Duration) {
+    private func readSync(_ node: ConfigNode, watch: inout (mode: AppConfiguration.WatchMode, debounce: Duration),
+                          planMaxAge: inout Duration) -> (SyncPolicy, Duration, Duration) {
         var policy = SyncPolicy()
         guard let keys = node.mapping(allowed: [
             "interval", "departure_grace", "hard_delete_after", "max_deletions", "max_deletion_percent", "adopt_existing", "adopt_roles",
             "protected_emails", "max_run_time", "max_deletions_per_day", "watch", "watch_debounce", "allowed_email_domains",
+            "plan_max_age",
         ]) else { return (policy, AppConfiguration.Defaults.interval, AppConfiguration.Defaults.maxRunTime) }
         let interval = keys["interval"].duration(or: AppConfiguration.Defaults.interval, positive: true)
         if interval < AppConfiguration.Defaults.minimumInterval {
@@ -302,6 +347,7 @@ package struct ConfigurationLoader {
             }
         }
         policy.allowedEmailDomains = domains
+        planMaxAge = keys["plan_max_age"].duration(or: planMaxAge, positive: true)
         let maxRunTime = keys["max_run_time"].duration(or: AppConfiguration.Defaults.maxRunTime, positive: true)
         if maxRunTime < .seconds(10) { keys["max_run_time"]?.report("must be at least 10s") }
         watch.mode = keys["watch"].choice(or: watch.mode)

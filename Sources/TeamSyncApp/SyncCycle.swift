@@ -47,6 +47,8 @@ package struct SyncCycle: Sendable {
         package var managed: ManagedCounts?
         /// The groups of a complete directory read (for a watch's replica).
         package var groups: GroupGraph?
+        /// The held set this run made of its refused departures, if any.
+        package var held: HeldSet?
 
         /// How the journal records the run.
         package var runOutcome: RunOutcome { RunOutcome(exitStatus) }
@@ -59,7 +61,7 @@ package struct SyncCycle: Sendable {
 
     /// Reads the directory, Podero and the journal (concurrently), plans, and checks the plan
     /// against the safety limits. Writes nothing.
-    private func gatherAndPlan(journal: (any JournalStore)?, maxDeletionsOverride: Int?) async throws -> Preview {
+    private func gatherAndPlan(journal: (any JournalStore)?, maxDeletionsOverride: Int?, listed: ListedDepartures? = nil) async throws -> Preview {
         let logger = self.logger
         let now = Date()
         async let snapshot = directory.readSnapshot()
@@ -104,9 +106,22 @@ package struct SyncCycle: Sendable {
         // itself cannot be trusted to say who is gone.
         let check = safety(maxDeletionsOverride)
         let due = plan.departingPeople
-        var approved = held.approved.filter { due.contains($0.key) }
-        if !check.untrustedRead(plan, input).isEmpty { approved = [:] }
-        let refusals = check.refusals(for: plan.removingDepartures(of: Set(approved.keys)), input)
+        // An empty or ambiguous read refuses every departure, approved or listed ones too.
+        let untrusted = check.untrustedRead(plan, input)
+        var approved = untrusted.isEmpty ? held.approved.filter { due.contains($0.key) } : [:]
+        let refusals: [String]
+        if let listed {
+            // sync --plan FILE: the departures the file lists, still due with the same Podero
+            // account, go; no other departure does.
+            let still = Set(plan.actions.filter { $0.kind.isDeparture && $0.poderoID != nil && listed.accounts[$0.person] == $0.poderoID }.map(\.person))
+            approved = untrusted.isEmpty ? Dictionary(uniqueKeysWithValues: still.map { ($0, listed.note) }) : [:]
+            let left = due.subtracting(still).count
+            if left > 0 { logger.notice("departures not in the plan file are left for a later sync", metadata: ["count": "\(left)"]) }
+            plan = plan.keepingDepartures(of: still)
+            refusals = untrusted
+        } else {
+            refusals = untrusted.isEmpty ? check.refusals(for: plan.removingDepartures(of: Set(approved.keys)), input) : untrusted
+        }
         plan = plan.notingApprovals(approved)
         var preview = Preview(plan: plan, refusals: refusals, matchedCount: directorySnapshot.matchedCount, groups: directorySnapshot.groups)
         preview.approved = approved
@@ -115,7 +130,9 @@ package struct SyncCycle: Sendable {
     }
 
     /// One sync pass. Never throws: every failure becomes an exit status and a recorded run.
-    package func sync(journal: any JournalStore, dryRun: Bool, maxDeletionsOverride: Int?, command: String = "sync") async -> Outcome {
+    /// `listed`: `sync --plan FILE`'s departures, the only ones this run may apply.
+    package func sync(journal: any JournalStore, dryRun: Bool, maxDeletionsOverride: Int?, command: String = "sync",
+                      listed: ListedDepartures? = nil) async -> Outcome {
         let runID = UUID().uuidString.lowercased()
         do {
             if let previous = try await journal.acquireLease(runID: runID, command: command, now: Date()) {
@@ -124,12 +141,14 @@ package struct SyncCycle: Sendable {
         } catch {
             return Outcome(exitStatus: .fatal, summary: "\(error)", runID: runID, errorSystem: "journal")
         }
-        let outcome = await run(journal: journal, runID: runID, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command)
+        let outcome = await run(journal: journal, runID: runID, dryRun: dryRun, maxDeletionsOverride: maxDeletionsOverride, command: command,
+            listed: listed)
         try? await journal.releaseLease(runID: runID)
         return outcome
     }
 
-    private func run(journal: any JournalStore, runID: String, dryRun: Bool, maxDeletionsOverride: Int?, command: String) async -> Outcome {
+    private func run(journal: any JournalStore, runID: String, dryRun: Bool, maxDeletionsOverride: Int?, command: String,
+                     listed: ListedDepartures?) async -> Outcome {
         let started = Date()
         let deadline = ContinuousClock.now + configuration.maxRunTime
         let limitName = "sync.max_run_time (\(DurationText.format(configuration.maxRunTime)))"
@@ -145,17 +164,19 @@ package struct SyncCycle: Sendable {
             try await journal.append([AuditRecord(time: started, runID: runID, action: .runStarted,
                 outcome: dryRun ? .planned : .ok, reason: dryRun ? "\(command) --dry-run" : command)])
             _ = try await executor.settleInterruptedActions()
-            let preview = try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride)
+            let preview = try await gatherAndPlan(journal: journal, maxDeletionsOverride: maxDeletionsOverride, listed: listed)
             guard ContinuousClock.now < deadline else { throw RunTimeExceeded(limit: limitName) }
             matchedCount = preview.matchedCount
             directoryComplete = true
             var plan = preview.plan
             let refusals = preview.refusals
             let approved = Set(preview.approved.keys)
+            var heldSet: HeldSet?
             if !refusals.isEmpty {
                 let refused = plan.actions.filter { $0.kind.isDeparture && !approved.contains($0.person) }.count
                 var reason = refusals.joined(separator: "; ") + "; \(refused) departure actions not applied"
                 if !dryRun, let set = try await hold(plan.removingDepartures(of: approved), preview, journal: journal, runID: runID) {
+                    heldSet = set
                     reason += "; held set \(set.id) (\(set.people.count) people): podero-team-sync approve \(set.id)"
                 }
                 try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused, outcome: .refused, reason: reason)])
@@ -181,7 +202,7 @@ package struct SyncCycle: Sendable {
             try await finish(journal, runID: runID, status: status, summary: summary, matchedCount: matchedCount,
                 complete: directoryComplete, counts: report.flatCounts, dryRun: dryRun)
             return Outcome(exitStatus: status, summary: summary, plan: plan, refusals: refusals, report: report, runID: runID,
-                managed: try? await journal.managedCounts(), groups: preview.groups)
+                managed: try? await journal.managedCounts(), groups: preview.groups, held: heldSet)
         } catch {
             if let applied {
                 // Actions were applied; only recording the run's end failed (a full disk).

@@ -56,6 +56,8 @@ final class SyncLoop: Service, Sendable {
         var watch: WatchEngine?
         /// The one journal handle of the process (a second one could lose the first's writes).
         var journal: SyncJournal?
+        /// `notify.webhook_url`'s poster, made at start (a new URL needs a restart).
+        var webhook: WebhookNotifier?
         /// Decisions on held sets the last cycle started after (`SyncJournal.heldDecisionCount`).
         var decisionsSeen: Int?
     }
@@ -94,6 +96,8 @@ final class SyncLoop: Service, Sendable {
             watchdog?.cancel()
             decisions.cancel()
         }
+        let webhook = environment.makeNotifier()
+        state.withLock { $0.webhook = webhook }
         metrics.started(interval: environment.configuration.interval)
         environment.logger.notice("service started", metadata: ["interval": "\(DurationText.format(environment.configuration.interval))"])
         await startWatch()
@@ -111,6 +115,7 @@ final class SyncLoop: Service, Sendable {
             ticker.finish()
         }
         await state.withLock { $0.watch }?.stop()
+        await webhook?.finish(within: .seconds(5))
         environment.logger.notice("service stopped")
     }
 
@@ -149,7 +154,8 @@ final class SyncLoop: Service, Sendable {
         if let problem = await LDAPDirectory(settings: configuration.directory, logger: logger).accesslogProblem() {
             logger.warning("the watch reads changed groups whole", metadata: ["why": "\(problem)"])
         }
-        let engine = WatchEngine(configuration: configuration, kind: kind, journal: journal, metrics: metrics, gate: gate, logger: logger) { [ticker] why in
+        let engine = WatchEngine(configuration: configuration, kind: kind, journal: journal, metrics: metrics, gate: gate,
+            notifier: state.withLock { $0.webhook }, logger: logger) { [ticker] why in
             logger.notice("a reconcile now", metadata: ["why": "\(why)"])
             ticker.schedule(after: .zero)
         }
@@ -181,7 +187,9 @@ final class SyncLoop: Service, Sendable {
             }
             // The cycle applies every decision made so far; a later one starts another.
             if let count = try? await journal.heldDecisionCount() { state.withLock { $0.decisionsSeen = count } }
-            return await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run", journal: journal) { [self] in
+            let (webhook, failedBefore) = state.withLock { ($0.webhook, $0.consecutiveFailures > 0) }
+            return await environment.sync(dryRun: false, maxDeletionsOverride: nil, command: "run", journal: journal,
+                notifier: webhook, reportFailure: !failedBefore) { [self] in
                 state.withLock { $0.stopRequested }
             }
         }

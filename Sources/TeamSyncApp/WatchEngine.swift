@@ -68,6 +68,8 @@ package final class WatchEngine: Sendable {
     private let metrics: SyncMetrics
     private let gate: AsyncGate
     private let requestReconcile: @Sendable (String) -> Void
+    /// Where held sets are posted (`notify.webhook_url`).
+    private let notifier: WebhookNotifier?
     private let state: Mutex<State>
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
@@ -75,8 +77,9 @@ package final class WatchEngine: Sendable {
     private let refreshed = Mutex<[CheckedContinuation<Void, Never>]?>([])
 
     init(configuration: AppConfiguration, kind: DirectoryWatch.Kind, journal: any JournalStore, metrics: SyncMetrics, gate: AsyncGate,
-         logger: Logger, requestReconcile: @escaping @Sendable (String) -> Void) {
+         notifier: WebhookNotifier? = nil, logger: Logger, requestReconcile: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
+        self.notifier = notifier
         self.logger = logger
         self.journal = journal
         self.metrics = metrics
@@ -329,6 +332,7 @@ package final class WatchEngine: Sendable {
             return outcome
         }
         let finished = ContinuousClock.now
+        if let set = outcome.held { notifier?.post([WebhookEvent.held(set)]) }
         switch outcome.result {
         case .applied(_, let summary):
             for arrival in pending.arrivals { metrics.watchLatency(finished - arrival) }

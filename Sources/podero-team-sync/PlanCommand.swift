@@ -1,5 +1,6 @@
 import ArgumentParser
 import TeamSyncApp
+import TeamSyncCore
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,8 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print one JSON document: {\"actions\": [...], \"diagnostics\": [...], \"summary\": {...}}.") var json = false
     @Flag(help: "Exit 2 when there is anything to do.") var check = false
+    @Option(help: ArgumentHelp("Also write the plan to FILE (a new private file) with a digest of what it was made from, for `sync --plan FILE` after review.", valueName: "file"))
+    var out: String?
 
     func run() async throws {
         let environment = try global.environment()
@@ -21,6 +24,16 @@ struct PlanCommand: AsyncParsableCommand {
         }
         print(json ? PlanRenderer.json(preview)
             : PlanRenderer.table(preview, expiryNotice: environment.configuration.review.expiryNotice))
+        if let out {
+            do {
+                let file = try await environment.writePlanFile(preview, to: out)
+                let people = Set(file.departures.map(\.externalID)).count
+                printError("plan written to \(out): \(people) people depart (\(file.departures.count) actions); apply them with sync --plan \(out) within sync.plan_max_age (\(DurationText.format(environment.configuration.planMaxAge)))")
+            } catch {
+                printError("plan --out failed: \(error)")
+                try finish(.fatal)
+            }
+        }
         if check && preview.plan.hasDrift { try finish(.drift) }
     }
 }

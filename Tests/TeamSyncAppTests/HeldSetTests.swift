@@ -64,7 +64,7 @@ struct HeldSetTests {
         #expect(now[0].people.map(\.externalID.rawValue).sorted() == ["p0", "p1", "p2"])
     }
 
-    @Test("--only approves some; reject drops the rest, who are not held again while they stay departing; an empty read lets no approved departure go")
+    @Test("--only approves some; reject drops the rest, who are not held again while they stay departing; an empty or ambiguous read lets no approved departure go")
     func onlyRejectAndUntrustedRead() async throws {
         let (directory, provider, journal, cycle, people) = try await Self.world()
         directory.set(DirectorySnapshot(people: Array(people.prefix(8))))
@@ -92,6 +92,14 @@ struct HeldSetTests {
         #expect(empty.exitStatus == .safetyRefused && provider.calls(.delete).isEmpty, "\(empty.summary)")
         #expect(try await journal.openHeldSets().map(\.id) == [set.id])
 
+        // An entry without a readable id at a DN nobody was seen at could be anyone: the
+        // approved departure waits too.
+        let robert = DistinguishedName("uid=robert,ou=people,dc=example,dc=com")!
+        directory.set(DirectorySnapshot(people: Array(people.prefix(8)), skipped: [SkippedEntry(dn: robert, externalID: nil, email: nil,
+            diagnostic: Diagnostic(.missingExternalID, entry: robert.normalized, message: "has no entryUUID"))]))
+        let ambiguous = await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil)
+        #expect(ambiguous.exitStatus == .safetyRefused && provider.calls(.delete).isEmpty, "\(ambiguous.summary)")
+
         // A good read: p8 goes; the three rejected are still over the limit, refused, and not
         // offered again in a new set.
         directory.set(DirectorySnapshot(people: Array(people.prefix(8))))
@@ -104,7 +112,7 @@ struct HeldSetTests {
         #expect(open.allSatisfy { !$0.isOpen }, "rejected people await nothing: status does not list the set")
     }
 
-    @Test("after the departure grace: approved soft deletes go past the limits")
+    @Test("after the departure grace: approved soft deletes go past the limits, but not on an ambiguous read even when every departure is approved")
     func approvedAfterGrace() async throws {
         let people = (0..<6).map { SyncCycleTests.person("p\($0)") }
         let old = Date().addingTimeInterval(-8 * 86_400)
@@ -118,6 +126,14 @@ struct HeldSetTests {
         let set = try #require(try await journal.openHeldSets().first)
         #expect(set.people.count == 4 && set.people.allSatisfy { $0.why.contains("grace") })
         _ = try await journal.decide(heldSet: set.id, .approved, only: nil, by: "alice", now: Date())
+        // Every departure is approved, but the read is ambiguous (an entry without a readable
+        // id, at a DN nobody was seen at): none goes.
+        let robert = DistinguishedName("uid=robert,ou=people,dc=example,dc=com")!
+        directory.set(DirectorySnapshot(people: Array(people.prefix(2)), skipped: [SkippedEntry(dn: robert, externalID: nil, email: nil,
+            diagnostic: Diagnostic(.missingExternalID, entry: robert.normalized, message: "has no entryUUID"))]))
+        #expect(await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil).exitStatus == .safetyRefused)
+        #expect(provider.calls(.delete).isEmpty)
+        directory.set(DirectorySnapshot(people: Array(people.prefix(2))))
         #expect(await cycle.sync(journal: journal, dryRun: false, maxDeletionsOverride: nil).exitStatus == .success)
         #expect(provider.calls(.delete).count == 4)
         #expect(try await journal.openHeldSets().isEmpty)
