@@ -11,15 +11,7 @@ struct EndToEndPlanFileTests {
         #expect(try world.cli(["sync"]).status == 0)
         let desired = EndToEndSyncTests.desired
         // Four leave (dept-00's three people, and user00001): more than the limit of 2.
-        try world.ldapModify("""
-            dn: cn=podero-staff,ou=groups,dc=example,dc=com
-            changetype: modify
-            delete: member
-            member: cn=dept-00,ou=groups,dc=example,dc=com
-
-            dn: uid=user00001,ou=people,dc=example,dc=com
-            changetype: delete
-            """)
+        try world.fourLeave()
         let file = world.directory.appendingPathComponent("change-4711.json").path
         let planned = try world.cli(["plan", "--out", file])
         #expect(planned.status == 0 && planned.stderr.contains("plan written to \(file): 4 people depart (8 actions)"), "\(planned.stdout)\(planned.stderr)")

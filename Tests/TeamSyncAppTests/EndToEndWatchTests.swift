@@ -198,15 +198,7 @@ struct EndToEndWatchTests {
         let service = try start(world)
         defer { stop(service) }
         // Four of the eleven (36 %) leave at once: dept-00's people (10, 20, 30) and user00001.
-        try world.ldapModify("""
-            dn: cn=podero-staff,ou=groups,dc=example,dc=com
-            changetype: modify
-            delete: member
-            member: cn=dept-00,ou=groups,dc=example,dc=com
-
-            dn: uid=user00001,ou=people,dc=example,dc=com
-            changetype: delete
-            """)
+        try world.fourLeave()
         #expect(try seconds(until: { try world.liveTeam().count == EndToEndSyncTests.desired - 2 }) != nil)
         try await Task.sleep(for: .seconds(1.5))
         #expect(try world.liveTeam().count == EndToEndSyncTests.desired - 2, "more than the limit went")
@@ -234,15 +226,7 @@ struct EndToEndWatchTests {
         defer { world.stop() }
         let service = try start(world)
         defer { stop(service) }
-        try world.ldapModify("""
-            dn: cn=podero-staff,ou=groups,dc=example,dc=com
-            changetype: modify
-            delete: member
-            member: cn=dept-00,ou=groups,dc=example,dc=com
-
-            dn: uid=user00001,ou=people,dc=example,dc=com
-            changetype: delete
-            """)
+        try world.fourLeave()
         #expect(try seconds(until: { try world.liveTeam().count == EndToEndSyncTests.desired - 2 }) != nil)
         func held() throws -> [[String: Any]] {
             let status = try world.cli(["status", "--json"]).stdout

@@ -293,6 +293,20 @@ extension Optional {
 }
 
 extension World {
+    /// Four of the eleven desired people leave at once (36 %): dept-00's three (user00010, 20
+    /// and 30) as their group leaves podero-staff, and user00001, whose entry is deleted.
+    func fourLeave() throws {
+        try ldapModify("""
+            dn: cn=podero-staff,ou=groups,dc=example,dc=com
+            changetype: modify
+            delete: member
+            member: cn=dept-00,ou=groups,dc=example,dc=com
+
+            dn: uid=user00001,ou=people,dc=example,dc=com
+            changetype: delete
+            """)
+    }
+
     /// The sandbox's team accounts that are not soft-deleted, by e-mail (lower-cased).
     func liveTeam() throws -> [String: [String: Any]] {
         var team: [String: [String: Any]] = [:]
