@@ -69,6 +69,7 @@ package struct CommandEnvironment: Sendable {
                       notifier: WebhookNotifier? = nil, reportFailure: Bool = true, listed: ListedDepartures? = nil,
                       shouldStop: @escaping @Sendable () -> Bool = { false }) async -> SyncCycle.Outcome {
         let outcome: SyncCycle.Outcome
+        var blocked: [ManagedAccount] = []
         do {
             let journal = try open ?? openJournal()
             outcome = try await withCycle { cycle, _, _ in
@@ -78,10 +79,15 @@ package struct CommandEnvironment: Sendable {
                     listed: listed)
             }
             await checkpointer.afterRun(journal, runID: outcome.runID)
+            if notifier != nil, !dryRun, outcome.report?.count(of: .restoreBlocked, .refused) ?? 0 > 0 {
+                // The restores this run tried and Podero refused: one notification each.
+                let restores = Set(outcome.plan?.actions.filter(\.isRestore).map(\.person) ?? [])
+                blocked = (try? await journal.managedAccounts(externalIDs: restores, lastDNs: [])) ?? []
+            }
         } catch {
             outcome = SyncCycle.Outcome(exitStatus: .fatal, summary: "\(error)", runID: "-", errorSystem: "journal")
         }
-        if !dryRun { notifier?.post(WebhookEvent.events(for: outcome, command: command, reportFailure: reportFailure)) }
+        if !dryRun { notifier?.post(WebhookEvent.events(for: outcome, command: command, blocked: blocked, reportFailure: reportFailure)) }
         return outcome
     }
 

@@ -43,16 +43,19 @@ package struct WebhookEvent: Sendable, Equatable {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    /// The events of a run: a held set, blocked restores, a failed run (`reportFailure`: false
-    /// for a failure that repeats the previous cycle's, so that `run` does not post one per retry).
-    package static func events(for outcome: SyncCycle.Outcome, command: String, reportFailure: Bool = true) -> [WebhookEvent] {
+    /// The events of a run: a held set, one per blocked restore (`blocked`: the accounts this
+    /// run found blocked), a failed run (`reportFailure`: false for a failure that repeats the
+    /// previous cycle's, so that `run` does not post one per retry).
+    package static func events(for outcome: SyncCycle.Outcome, command: String, blocked: [ManagedAccount] = [],
+                               reportFailure: Bool = true) -> [WebhookEvent] {
         var events: [WebhookEvent] = []
         if let set = outcome.held { events.append(held(set)) }
-        let blocked = outcome.report?.count(of: .restoreBlocked, .refused) ?? 0
-        if blocked > 0 {
+        for account in blocked {
+            guard case .restoreBlocked(_, let blocker) = account.state else { continue }
+            let holder = blocker.map { "the soft-deleted Podero account \($0)" } ?? "a soft-deleted Podero account"
             events.append(WebhookEvent(kind: .restoreBlocked,
-                summary: "\(blocked) returning \(blocked == 1 ? "person's account was" : "people's accounts were") refused by Podero while a soft-deleted account holds the e-mail or external id; restore or purge it in Podero",
-                counts: ["restore_blocked": blocked], status: "podero-team-sync status"))
+                summary: "\(account.email) (\(account.externalID.rawValue)) is back in the directory but has no account: Podero refuses a new one while \(holder) holds the e-mail or external id; restore or purge it in Podero",
+                counts: ["restore_blocked": 1], status: "podero-team-sync status"))
         }
         if reportFailure, outcome.exitStatus == .fatal || outcome.exitStatus == .partialFailure {
             let failures = outcome.report?.failures ?? 0

@@ -5,7 +5,7 @@ import Testing
 
 /// A local webhook receiver: answers the first `failFirst` POSTs with 500, then 200, and writes
 /// one JSON line per POST ({"path", "body"}) to `log`.
-private final class WebhookReceiver {
+final class WebhookReceiver {
     let port = freePort()
     let log: String
     private let pid: pid_t

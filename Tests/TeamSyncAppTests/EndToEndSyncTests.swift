@@ -206,7 +206,7 @@ struct EndToEndSyncTests {
         #expect(try world.cli(["audit", "verify"]).status == 0)
     }
 
-    @Test("a person back after a soft delete, while the old account blocks the e-mail: restore_blocked in status")
+    @Test("a person back after a soft delete, while the old account blocks the e-mail: restore_blocked in status, and posted to notify.webhook_url")
     func restoreBlocked() throws {
         let world = try World(sandbox: ["--soft-deleted-blocks-reuse"])
         defer { world.stop() }
@@ -220,8 +220,15 @@ struct EndToEndSyncTests {
         try world.ldapModify(leave)
         #expect(try world.cli(["sync"]).status == 0)
         try world.ldapModify(leave.replacingOccurrences(of: "delete: member", with: "add: member"))
+        // notify.webhook_url hears of it: one post, naming the person.
+        let receiver = try WebhookReceiver(directory: world.directory, failFirst: 0)
+        defer { receiver.stop() }
+        try world.writeConfig(extra: "notify:\n  webhook_url: http://127.0.0.1:\(receiver.port)/hook")
         let back = try world.cli(["sync"])
         #expect(back.status == 0, "\(back.stdout)")
+        let blocked = receiver.posts.filter { ($0.body["event"] as? String) == "restore_blocked" }
+        #expect(blocked.count == 1 && (blocked.first?.body["summary"] as? String)?.lowercased().contains("zoe.mueller@example.com") == true,
+            "\(receiver.posts.map(\.body))")
         #expect(back.stdout.contains("1 restore_blocked"))
         let status = try JSONSerialization.jsonObject(with: Data(try world.cli(["status", "--json"]).stdout.utf8)) as? [String: Any]
         let attention = status?["needs_attention"] as? [[String: Any]] ?? []

@@ -43,7 +43,7 @@ struct WebhookTests {
         #expect(!bad.joined().contains("a?b=c"), "the secret is never in a message")
     }
 
-    @Test("the events of a run: a held set, blocked restores, a failed run (not again while failures repeat); text Slack cannot turn into a mention")
+    @Test("the events of a run: a held set, one per blocked restore, a failed run (not again while failures repeat); text Slack cannot turn into a mention")
     func events() throws {
         var set = HeldSet(id: "3fa2c1d0", since: Date(), reason: "3 people would be removed, more than sync.max_deletions (2)", people: [])
         set.people = [HeldSet.Person(externalID: ExternalID("a"), email: "a@example.com", role: .admin, why: "gone"),
@@ -56,6 +56,13 @@ struct WebhookTests {
         #expect(body["event"] as? String == "held" && body["held_id"] as? String == "3fa2c1d0")
         #expect((body["counts"] as? [String: Int]) == ["people": 2, "admin": 1, "staff": 1])
         #expect((body["text"] as? String)?.contains("podero-team-sync approve 3fa2c1d0") == true)
+
+        // One per blocked restore, naming the person and the account in the way.
+        let blocked = [Fixture.managed("carol", state: .restoreBlocked(since: Date(), blockedBy: "p-old-carol")), Fixture.managed("dave")]
+        let restores = WebhookEvent.events(for: SyncCycle.Outcome(exitStatus: .success, summary: "ok", runID: "r"), command: "run", blocked: blocked)
+        #expect(restores.map(\.kind) == [.restoreBlocked])
+        #expect(restores.first?.summary.contains("carol@example.com (carol) is back in the directory") == true)
+        #expect(restores.first?.summary.contains("the soft-deleted Podero account p-old-carol") == true)
 
         let failed = SyncCycle.Outcome(exitStatus: .fatal, summary: "sync: nothing was changed: group <!channel> & co\nnext", runID: "r")
         let failure = try #require(WebhookEvent.events(for: failed, command: "sync").first)
