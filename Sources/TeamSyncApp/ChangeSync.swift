@@ -121,8 +121,7 @@ package struct ChangeSync: Sendable {
             // Departures a human approved by name go ahead outside the window's count (not on
             // an ambiguous read).
             let held = plan.departingPeople.isEmpty ? HeldDepartures() : HeldDepartures(try await journal.openHeldSets())
-            let due = plan.departingPeople
-            let approved = plan.unidentified.isEmpty ? held.approved.filter { due.contains($0.key) } : [:]
+            let approved = held.approved(in: plan, untrusted: !plan.unidentified.isEmpty)
             let approvedActions = plan.notingApprovals(approved).actions.filter { $0.kind.isDeparture && approved[$0.person] != nil }
             let verdict = window.admit(plan.removingDepartures(of: Set(approved.keys)), usage)
             var kept: HeldSet?
@@ -137,7 +136,7 @@ package struct ChangeSync: Sendable {
                     kept = try await HeldSet.keep(refusedActions, known: held.known, reason: reason, journal: journal, runID: runID, logger: logger)
                 }
                 if recordRefusal {
-                    let approve = kept.map { "; held set \($0.id) (\($0.people.count) people): podero-team-sync approve \($0.id)" } ?? ""
+                    let approve = kept.map { "; " + $0.refusalNote } ?? ""
                     try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused, outcome: .refused,
                         reason: reason + approve + "; or confirm with sync --max-deletions N")])
                 }

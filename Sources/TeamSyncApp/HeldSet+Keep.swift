@@ -17,7 +17,7 @@ extension HeldSet {
         let set = HeldSet(id: HeldSet.newID(), since: Date(), reason: reason, people: people)
         try await journal.recordHeldSet(set, runID: runID)
         logger.warning("departures held for approval by name", metadata: [
-            "held_id": "\(set.id)", "people": "\(people.count)", "approve": "podero-team-sync approve \(set.id)",
+            "held_id": "\(set.id)", "people": "\(people.count)", "approve": "\(set.approveCommand)",
         ])
         return set
     }

@@ -141,7 +141,7 @@ package struct StatusReport: Sendable {
                 let decided = person.decision == .approved ? "APPROVED by \(person.decidedBy ?? "?")" : "awaiting"
                 lines.append("    \(person.externalID) \(person.email)  \(person.role.rawValue), \(decided): \(person.why)")
             }
-            if !set.awaiting.isEmpty { lines.append("    podero-team-sync approve \(set.id)   (or: reject \(set.id); --only EXTERNAL_ID… for some)") }
+            if !set.awaiting.isEmpty { lines.append("    \(set.approveCommand)   (or: reject \(set.id); --only EXTERNAL_ID… for some)") }
         }
         lines.append("")
         lines.append("Needs a human: \(attention.count)")

@@ -102,13 +102,12 @@ package struct SyncCycle: Sendable {
         let input = SafetyCheck.Input(
             matchedCount: directorySnapshot.matchedCount, lastGoodMatchedCount: baseline,
             managedLiveCount: prepared.managedLiveCount, softDeletesLastDay: recentDeletes, departedInWindow: watchDepartures)
-        // Departures approved by name are not counted against the limits, unless the read
-        // itself cannot be trusted to say who is gone.
+        // Departures approved by name are not counted against the limits; an empty or
+        // ambiguous read refuses every departure, approved or listed ones too.
         let check = safety(maxDeletionsOverride)
         let due = plan.departingPeople
-        // An empty or ambiguous read refuses every departure, approved or listed ones too.
         let untrusted = check.untrustedRead(plan, input)
-        var approved = untrusted.isEmpty ? held.approved.filter { due.contains($0.key) } : [:]
+        var approved = held.approved(in: plan, untrusted: !untrusted.isEmpty)
         let refusals: [String]
         if let listed {
             // sync --plan FILE: the departures the file lists, still due with the same Podero
@@ -177,7 +176,7 @@ package struct SyncCycle: Sendable {
                 var reason = refusals.joined(separator: "; ") + "; \(refused) departure actions not applied"
                 if !dryRun, let set = try await hold(plan.removingDepartures(of: approved), preview, journal: journal, runID: runID) {
                     heldSet = set
-                    reason += "; held set \(set.id) (\(set.people.count) people): podero-team-sync approve \(set.id)"
+                    reason += "; " + set.refusalNote
                 }
                 try await journal.append([AuditRecord(time: Date(), runID: runID, action: .safetyRefused, outcome: .refused, reason: reason)])
                 logger.error("safety limit: no deletion applied", metadata: ["reasons": "\(refusals.joined(separator: "; "))"])

@@ -71,6 +71,6 @@ package struct WebhookEvent: Sendable, Equatable {
         return WebhookEvent(kind: .held,
             summary: "\(set.people.count) departure\(set.people.count == 1 ? "" : "s") held for approval by name in held set \(set.id): \(set.reason)",
             heldID: set.id, counts: ["people": set.people.count, "admin": roles[.admin] ?? 0, "staff": roles[.staff] ?? 0],
-            status: "podero-team-sync status; podero-team-sync approve \(set.id)")
+            status: "podero-team-sync status; \(set.approveCommand)")
     }
 }

@@ -55,6 +55,12 @@ package struct HeldSet: Sendable, Equatable {
         String(format: "%08x", UInt32.random(in: 0...UInt32.max))
     }
 
+    /// The command that approves the set.
+    package var approveCommand: String { "podero-team-sync approve \(id)" }
+
+    /// What a `safety_refused` record adds: "held set ID (N people): podero-team-sync approve ID".
+    package var refusalNote: String { "held set \(id) (\(people.count) people): \(approveCommand)" }
+
     /// True while a person of the set awaits a decision or an approved departure.
     package var isOpen: Bool { people.contains(where: \.isOpen) }
 
@@ -76,6 +82,14 @@ package struct HeldDepartures: Sendable, Equatable {
     package init(approved: [ExternalID: String] = [:], known: Set<ExternalID> = []) {
         self.approved = approved
         self.known = known
+    }
+
+    /// The approved people among those `plan` lets depart, with their notes; none when the
+    /// read is not to be trusted (`untrusted`: an empty or ambiguous read).
+    package func approved(in plan: Plan, untrusted: Bool) -> [ExternalID: String] {
+        guard !untrusted else { return [:] }
+        let due = plan.departingPeople
+        return approved.filter { due.contains($0.key) }
     }
 
     /// The view of these sets.
